@@ -1,0 +1,210 @@
+//! Wires the pieces together for each way the binary runs: check a config,
+//! render a screenshot, or run the dashboard on a display.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::FixedOffset;
+use tokio::sync::{mpsc, watch};
+
+use crate::cli::Cli;
+use crate::config::{self, ConfigError, Loaded};
+use crate::core::{Clock, Dashboard, Rules, SourceSettings, SystemClock};
+use crate::platform::{Headless, encode_png};
+use crate::sources::demo;
+use crate::view::{self, ViewModel};
+
+/// Exit status for a bad config or bad arguments.
+const EXIT_CONFIG: u8 = 2;
+
+/// Runs the binary; returns its exit status.
+pub fn run(cli: Cli) -> ExitCode {
+    init_tracing();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("piboard: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("PIBOARD_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// What the dashboard shows: the demo timeline or the configured sources.
+enum Feed {
+    Demo { frozen_at: Option<u32> },
+    Config(Box<Loaded>),
+}
+
+fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    if cli.check_config {
+        return Ok(check_config(cli.config.as_deref()));
+    }
+    let feed = if cli.demo {
+        Feed::Demo { frozen_at: cli.at }
+    } else {
+        match load_config(cli.config.as_deref()) {
+            Ok(loaded) => Feed::Config(Box::new(loaded)),
+            Err(code) => return Ok(code),
+        }
+    };
+    let size = cli.size.or(match &feed {
+        Feed::Config(l) => Some((l.config.display.width, l.config.display.height)),
+        Feed::Demo { .. } => None,
+    });
+    if let Some(out) = cli.screenshot {
+        return screenshot(&feed, &out, size.unwrap_or((800, 480)));
+    }
+    run_display(feed, size)
+}
+
+fn check_config(path: Option<&Path>) -> ExitCode {
+    match load_config(path) {
+        Ok(loaded) => {
+            println!(
+                "{}: valid ({} source(s))",
+                loaded.path.display(),
+                loaded.source_settings().len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(code) => code,
+    }
+}
+
+/// Loads the given config, or the first one found in the default places.
+/// On failure prints what is wrong (or where it looked) and returns exit status 2.
+fn load_config(path: Option<&Path>) -> Result<Loaded, ExitCode> {
+    let path: PathBuf = match path {
+        Some(p) => p.to_owned(),
+        None => match config::default_paths().into_iter().find(|p| p.is_file()) {
+            Some(p) => p,
+            None => {
+                eprintln!("piboard: no config file found. Looked in:");
+                for p in config::default_paths() {
+                    eprintln!("  {}", p.display());
+                }
+                eprintln!(
+                    "Create one from deploy/piboard.toml, pass --config FILE, or try the demo: piboard --demo"
+                );
+                return Err(ExitCode::from(EXIT_CONFIG));
+            }
+        },
+    };
+    config::load(&path).map_err(|e: ConfigError| {
+        eprintln!("piboard: {e}");
+        ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+/// The frame of the demo at second `at`, frozen: fixed clock, UTC.
+pub fn demo_frame(at: u32) -> ViewModel {
+    let (dash, now) = demo::replay(at);
+    view::build(
+        &dash,
+        &demo::rules(),
+        now,
+        FixedOffset::east_opt(0).unwrap_or(chrono::Utc.fix()),
+    )
+}
+
+use chrono::Offset;
+
+fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<ExitCode> {
+    let vm = match feed {
+        Feed::Demo { frozen_at } => demo_frame(frozen_at.unwrap_or(0)),
+        Feed::Config(loaded) => {
+            // Nothing has been polled yet: the frame shows every source waiting.
+            let clock = SystemClock;
+            let now = clock.now();
+            let dash = Dashboard::new(loaded.source_settings());
+            view::build(&dash, &loaded.rules(), now, crate::hub::local_offset(now))
+        }
+    };
+    let mut headless = Headless::new(w, h).context("cannot start the headless renderer")?;
+    let png = encode_png(&headless.frame(&vm)).context("cannot encode the PNG")?;
+    std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("piboard-io")
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let (settings, rules): (Vec<SourceSettings>, Rules) = match &feed {
+        Feed::Demo { .. } => (demo::settings(), demo::rules()),
+        Feed::Config(l) => (l.source_settings(), l.rules()),
+    };
+    let dash = Dashboard::new(settings);
+    let first = match &feed {
+        Feed::Demo {
+            frozen_at: Some(at),
+        } => demo_frame(*at),
+        _ => {
+            let now = clock.now();
+            view::build(&dash, &rules, now, crate::hub::local_offset(now))
+        }
+    };
+    let (views_tx, views_rx) = watch::channel(Arc::new(first));
+    let (updates_tx, updates_rx) = mpsc::channel(64);
+    match feed {
+        // A frozen frame never changes: no hub, no timeline.
+        Feed::Demo { frozen_at: Some(_) } => drop(views_tx),
+        Feed::Demo { frozen_at: None } => {
+            rt.spawn(crate::hub::run(
+                dash,
+                rules,
+                clock.clone(),
+                updates_rx,
+                views_tx,
+            ));
+            rt.spawn(run_demo(updates_tx, clock));
+        }
+        Feed::Config(loaded) => {
+            rt.spawn(crate::hub::run(
+                dash,
+                rules,
+                clock.clone(),
+                updates_rx,
+                views_tx,
+            ));
+            tracing::info!(config = %loaded.path.display(), "starting sources");
+            drop(updates_tx);
+        }
+    }
+    crate::platform::window::run(rt.handle(), views_rx, size).context("the display failed")?;
+    rt.shutdown_timeout(Duration::from_secs(1));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Plays the demo timeline in real time: every source reports every
+/// [`demo::STEP_S`] seconds, and the timeline loops.
+async fn run_demo(tx: mpsc::Sender<crate::core::SourceUpdate>, clock: Arc<dyn Clock>) {
+    let start = clock.now();
+    let mut tick = tokio::time::interval(Duration::from_secs(u64::from(demo::STEP_S)));
+    loop {
+        tick.tick().await;
+        let now = clock.now();
+        let t = u32::try_from((now - start).num_seconds().max(0)).unwrap_or(0);
+        for update in demo::updates(t - t % demo::STEP_S, now) {
+            if tx.send(update).await.is_err() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::Parser;
+
+/// piboard: a homelab wall dashboard for a Raspberry Pi and a 5" display.
+///
+/// Without arguments it looks for a config file in the usual places; `--demo`
+/// runs a built-in demo homelab with no network and no config.
+#[derive(Debug, Clone, Parser)]
+#[command(version, about, long_about = None)]
+pub struct Cli {
+    /// The TOML config file (default: $PIBOARD_CONFIG, ./piboard.toml,
+    /// ~/.config/piboard/piboard.toml, /etc/piboard/piboard.toml).
+    #[arg(short, long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Run the built-in demo homelab (no network, no config).
+    #[arg(long, conflicts_with = "config")]
+    pub demo: bool,
+
+    /// With --demo: the second of the demo timeline to show, frozen.
+    #[arg(long, value_name = "SECONDS", requires = "demo")]
+    pub at: Option<u32>,
+
+    /// Render one frame to this PNG file without any display, then exit.
+    #[arg(long, value_name = "FILE")]
+    pub screenshot: Option<PathBuf>,
+
+    /// Size of the window or screenshot, e.g. 800x480, 1024x600, 480x320.
+    #[arg(long, value_name = "WxH", value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+
+    /// Check the config file and exit: 0 if valid, 2 with the problem if not.
+    #[arg(long)]
+    pub check_config: bool,
+}
+
+fn parse_size(s: &str) -> Result<(u32, u32), String> {
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or_else(|| format!("\"{s}\" is not WIDTHxHEIGHT"))?;
+    let n = |v: &str| {
+        v.trim()
+            .parse::<u32>()
+            .map_err(|_| format!("\"{s}\" is not WIDTHxHEIGHT"))
+    };
+    let (w, h) = (n(w)?, n(h)?);
+    if !(160..=4096).contains(&w) || !(160..=4096).contains(&h) {
+        return Err(format!("{w}x{h} is out of range (160 to 4096 each way)"));
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse() {
+        assert_eq!(parse_size("800x480"), Ok((800, 480)));
+        assert_eq!(parse_size("1024X600"), Ok((1024, 600)));
+        assert!(parse_size("800").is_err());
+        assert!(parse_size("10x10").is_err());
+    }
+
+    #[test]
+    fn at_requires_demo() {
+        assert!(Cli::try_parse_from(["piboard", "--at", "5"]).is_err());
+        assert!(Cli::try_parse_from(["piboard", "--demo", "--at", "5"]).is_ok());
+    }
+}

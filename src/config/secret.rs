@@ -1,0 +1,126 @@
+//! Secrets (tokens, passwords, API keys) come from an environment variable or
+//! a file, never inline in the config, and never reach logs or status output:
+//! [`Secret`] prints as `***`.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::Config;
+
+/// Where a secret comes from: `{ env = "VAR" }` or `{ file = "/path" }`.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(try_from = "RawSource")]
+pub enum SecretSource {
+    Env(String),
+    File(PathBuf),
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSource {
+    Inline(
+        #[expect(
+            dead_code,
+            reason = "only its presence matters: inline secrets are refused"
+        )]
+        String,
+    ),
+    Table {
+        env: Option<String>,
+        file: Option<PathBuf>,
+    },
+}
+
+impl TryFrom<RawSource> for SecretSource {
+    type Error = String;
+    fn try_from(raw: RawSource) -> Result<Self, String> {
+        match raw {
+            RawSource::Inline(_) => Err("secrets are not written inline: use { env = \"VARIABLE\" } or { file = \"/etc/piboard/secret\" }".into()),
+            RawSource::Table { env: Some(e), file: None } => Ok(Self::Env(e)),
+            RawSource::Table { env: None, file: Some(f) } => Ok(Self::File(f)),
+            RawSource::Table { .. } => Err("give exactly one of `env` or `file`".into()),
+        }
+    }
+}
+
+/// A resolved secret. Its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    #[cfg(test)]
+    pub(crate) fn for_tests(value: &str) -> Self {
+        Self(value.to_owned())
+    }
+
+    /// The value, for building a request header. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::fmt::Display for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
+}
+
+/// Every secret the config refers to, read at start.
+#[derive(Debug, Clone, Default)]
+pub struct Secrets {
+    pub prometheus_bearer: Option<Secret>,
+    pub prometheus_password: Option<Secret>,
+    pub proxmox_token: Option<Secret>,
+    pub moonraker_api_key: Option<Secret>,
+}
+
+fn read(key: &str, source: &SecretSource) -> Result<Secret, (String, String)> {
+    let value = match source {
+        SecretSource::Env(var) => std::env::var(var).map_err(|_| {
+            (
+                key.to_owned(),
+                format!("environment variable {var} is not set (or not valid UTF-8)"),
+            )
+        })?,
+        SecretSource::File(path) => std::fs::read_to_string(path).map_err(|e| {
+            (
+                key.to_owned(),
+                format!("cannot read secret file {}: {e}", path.display()),
+            )
+        })?,
+    };
+    let value = value.trim().to_owned();
+    if value.is_empty() {
+        return Err((key.to_owned(), "the secret is empty".into()));
+    }
+    Ok(Secret(value))
+}
+
+/// Reads every secret the config names.
+pub(super) fn resolve(c: &Config) -> Result<Secrets, (String, String)> {
+    let mut s = Secrets::default();
+    if let Some(p) = &c.prometheus {
+        if let Some(src) = &p.bearer_token {
+            s.prometheus_bearer = Some(read("prometheus.bearer_token", src)?);
+        }
+        if let Some(b) = &p.basic_auth {
+            s.prometheus_password = Some(read("prometheus.basic_auth.password", &b.password)?);
+        }
+    }
+    if let Some(p) = &c.proxmox {
+        s.proxmox_token = Some(read("proxmox.token_secret", &p.token_secret)?);
+    }
+    if let Some(m) = &c.moonraker
+        && let Some(src) = &m.api_key
+    {
+        s.moonraker_api_key = Some(read("moonraker.api_key", src)?);
+    }
+    Ok(s)
+}

@@ -1,0 +1,150 @@
+use std::path::Path;
+
+use super::*;
+
+fn err(text: &str) -> String {
+    match parse(text, Path::new("test.toml")) {
+        Ok(_) => panic!("expected an error for:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const MINIMAL: &str = r#"
+[prometheus]
+url = "http://127.0.0.1:9090"
+
+[[services]]
+name = "Plex"
+target = "http://127.0.0.1:32400"
+"#;
+
+#[test]
+fn a_minimal_config_gets_defaults() {
+    let loaded = parse(MINIMAL, Path::new("t.toml")).expect("valid");
+    let p = loaded.config.prometheus.as_ref().expect("prometheus");
+    assert_eq!(p.poll_interval_secs, 20);
+    assert_eq!(p.timeout_secs, 5);
+    assert_eq!(p.lost_after, 2);
+    assert_eq!(loaded.config.server.listen, "0.0.0.0:8080");
+    assert_eq!(loaded.source_settings().len(), 1);
+}
+
+#[test]
+fn the_example_config_in_deploy_is_valid() {
+    // The example names its secrets by environment variable; give them values.
+    // SAFETY of the test: these variables are unique to this test.
+    for var in ["PIBOARD_PROXMOX_TOKEN_SECRET", "PIBOARD_MOONRAKER_API_KEY"] {
+        unsafe_set_env(var);
+    }
+    let text = std::fs::read_to_string("deploy/piboard.toml").expect("deploy/piboard.toml exists");
+    let loaded = parse(&text, Path::new("deploy/piboard.toml")).unwrap_or_else(|e| panic!("{e}"));
+    assert!(loaded.config.services.len() >= 10);
+    assert_eq!(
+        loaded.config.proxmox.as_ref().map(|p| p.endpoints.len()),
+        Some(5)
+    );
+}
+
+fn unsafe_set_env(var: &str) {
+    // Edition 2024 makes set_var unsafe because other threads may read the
+    // environment; nothing else in the tests reads these names.
+    #[expect(
+        unsafe_code,
+        reason = "test-only environment setup, variables unique to this test"
+    )]
+    unsafe {
+        std::env::set_var(var, "test-secret-value");
+    }
+}
+
+#[test]
+fn unknown_keys_name_the_key_the_line_and_a_suggestion() {
+    let e = err("[prometheus]\nurl = \"http://127.0.0.1:9090\"\npoll_interval_sec = 20\n");
+    assert!(e.contains("line 3"), "{e}");
+    assert!(e.contains("prometheus.poll_interval_sec"), "{e}");
+    assert!(e.contains("did you mean `poll_interval_secs`?"), "{e}");
+}
+
+#[test]
+fn intervals_out_of_range_are_rejected_with_the_line() {
+    let e = err("[prometheus]\nurl = \"http://127.0.0.1:9090\"\n\npoll_interval_secs = 2\n");
+    assert_eq!(
+        e,
+        "config error in test.toml, line 4: `prometheus.poll_interval_secs`: 2 is out of range (allowed 5 to 300)"
+    );
+}
+
+#[test]
+fn wrong_types_name_the_key() {
+    let e = err("[prometheus]\nurl = \"http://127.0.0.1:9090\"\ntimeout_secs = \"five\"\n");
+    assert!(e.contains("line 3"), "{e}");
+    assert!(e.contains("prometheus.timeout_secs"), "{e}");
+}
+
+#[test]
+fn bad_urls_are_rejected() {
+    let e = err("[prometheus]\nurl = \"192.168.86.25:9090\"\n");
+    assert!(
+        e.contains("`prometheus.url`") && e.contains("is not a URL"),
+        "{e}"
+    );
+}
+
+#[test]
+fn inline_secrets_are_refused() {
+    let e = err(
+        "[proxmox]\nendpoints = [\"https://127.0.0.1:8006\"]\ntoken_id = \"a@pve!b\"\ntoken_secret = \"hunter2\"\n",
+    );
+    assert!(
+        e.contains("proxmox.token_secret") && e.contains("not written inline"),
+        "{e}"
+    );
+    assert!(
+        !e.contains("hunter2"),
+        "the secret leaked into the message: {e}"
+    );
+}
+
+#[test]
+fn unreadable_secret_files_name_the_key() {
+    let e = err(
+        "[proxmox]\nendpoints = [\"https://127.0.0.1:8006\"]\ntoken_id = \"a@pve!b\"\ntoken_secret = { file = \"/nonexistent/secret\" }\n",
+    );
+    assert!(
+        e.contains("`proxmox.token_secret`: cannot read secret file /nonexistent/secret"),
+        "{e}"
+    );
+}
+
+#[test]
+fn duplicate_service_names_are_rejected() {
+    let e = err(&format!(
+        "{MINIMAL}\n[[services]]\nname = \"Plex\"\ntarget = \"x\"\n"
+    ));
+    assert!(
+        e.contains("`services[1].name`") && e.contains("used twice"),
+        "{e}"
+    );
+    assert!(e.contains("line 10"), "{e}");
+}
+
+#[test]
+fn a_config_without_sources_says_what_to_add() {
+    let e = err("[display]\nwidth = 800\n");
+    assert!(e.contains("no source configured"), "{e}");
+}
+
+#[test]
+fn secrets_never_print() {
+    let s = secret::Secret::for_tests("hunter2");
+    assert_eq!(format!("{s} {s:?}"), "*** Secret(***)");
+}
+
+#[test]
+fn credentials_are_stripped_from_urls() {
+    assert_eq!(
+        redact_url("https://user:pw@prom.example:9090/x"),
+        "https://prom.example:9090/x"
+    );
+    assert_eq!(redact_url("http://127.0.0.1:9090"), "http://127.0.0.1:9090");
+}

@@ -1,0 +1,6 @@
+//! Where frames go: a window (simulator or KMS) or memory (headless).
+
+pub mod headless;
+pub mod window;
+
+pub use headless::{Headless, RenderStats, encode_png};

@@ -1,0 +1,523 @@
+//! The built-in demo homelab: the seed's five Proxmox nodes, the services
+//! behind Traefik and the Ender 5 Pro, following a scripted timeline that
+//! loops every [`PERIOD_S`] seconds and shows every state the screen has.
+//!
+//! | seconds  | what happens                                                   |
+//! |----------|----------------------------------------------------------------|
+//! | 0–19     | all healthy, a print at 55 % and progressing                   |
+//! | 20–49    | Overseerr down (a critical alert from 24 s); Jellyfin slow 36–47 |
+//! | 50–94    | node tower1 offline, its guests unknown (alert from 56 s)      |
+//! | 70–99    | Prometheus unreachable: the overlay from the second failure    |
+//! | 100–119  | everything recovered, the print finishing                      |
+//! | 120–139  | print complete                                                 |
+//! | 140–154  | printer idle                                                   |
+//! | 155–169  | Moonraker unreachable: printer offline                         |
+//! | 170–179  | the next print heating up                                      |
+//!
+//! Every source "polls" every [`STEP_S`] seconds. A frame at second `t` is the
+//! result of replaying every step up to `t` through the real core, so the
+//! frozen frames of `--demo --at` are exactly what the live demo shows.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+
+use crate::core::*;
+
+/// Length of the loop, seconds.
+pub const PERIOD_S: u32 = 180;
+/// Seconds between two demo polls.
+pub const STEP_S: u32 = 2;
+
+/// The fixed start of the timeline in frozen frames: 2026-11-21 09:00:00 UTC.
+pub fn epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+/// The demo's three sources, as if configured with the homelab's addresses.
+pub fn settings() -> Vec<SourceSettings> {
+    let s = |kind, name: &str, url: &str| SourceSettings {
+        kind,
+        name: name.to_owned(),
+        url: url.to_owned(),
+        interval: Duration::from_secs(u64::from(STEP_S)),
+        lost_after: 2,
+    };
+    vec![
+        s(
+            SourceKind::Prometheus,
+            "Prometheus",
+            "http://192.168.86.25:9090",
+        ),
+        s(SourceKind::Proxmox, "Proxmox", "https://192.168.86.29:8006"),
+        s(
+            SourceKind::Moonraker,
+            "Ender 5 Pro",
+            "http://192.168.86.136:7125",
+        ),
+    ]
+}
+
+/// The demo's PromQL tiles.
+pub fn rules() -> Rules {
+    let tile =
+        |name: &str, unit, decimals, warn, critical, label: Option<&str>, fraction| TileSpec {
+            name: name.to_owned(),
+            unit,
+            decimals,
+            warn,
+            critical,
+            direction: Direction::Above,
+            label: label.map(str::to_owned),
+            max_series: 3,
+            percent_is_fraction: fraction,
+        };
+    Rules {
+        tiles: vec![
+            tile(
+                "Cluster CPU",
+                Unit::Percent,
+                0,
+                Some(0.8),
+                Some(0.95),
+                None,
+                true,
+            ),
+            tile(
+                "CPU temp",
+                Unit::Celsius,
+                0,
+                Some(75.0),
+                Some(85.0),
+                Some("node"),
+                false,
+            ),
+            tile(
+                "Glucose",
+                Unit::Suffix("mg/dL".into()),
+                0,
+                Some(180.0),
+                Some(250.0),
+                None,
+                false,
+            ),
+        ],
+        ..Rules::default()
+    }
+}
+
+/// A dashboard replayed up to second `at` of the timeline, as the frozen
+/// frames show it. Returns the dashboard and the time of the frame.
+pub fn replay(at: u32) -> (Dashboard, DateTime<Utc>) {
+    let start = epoch();
+    let mut d = Dashboard::new(settings());
+    for t in (0..=at).step_by(STEP_S as usize) {
+        let when = start + chrono::Duration::seconds(i64::from(t));
+        for u in updates(t, when) {
+            d.apply(u);
+        }
+    }
+    (d, start + chrono::Duration::seconds(i64::from(at)))
+}
+
+/// What every source reports at second `t` of the timeline (taken modulo the
+/// period), stamped with the wall time `now`.
+pub fn updates(t: u32, now: DateTime<Utc>) -> Vec<SourceUpdate> {
+    let t = t % PERIOD_S;
+    let next = Some(now + chrono::Duration::seconds(i64::from(STEP_S)));
+    let update = |kind, outcome| SourceUpdate {
+        kind,
+        at: now,
+        outcome,
+        next_poll: next,
+    };
+    let prometheus = if (70..100).contains(&t) {
+        Err(Failure::new(
+            FailureKind::Unreachable,
+            "connection refused (192.168.86.25:9090)",
+        ))
+    } else {
+        Ok(SourceData::Prometheus(prometheus(t)))
+    };
+    let moonraker = if (155..170).contains(&t) {
+        Err(Failure::new(FailureKind::Timeout, "no answer within 5 s"))
+    } else {
+        Ok(SourceData::Moonraker(Box::new(printer(t))))
+    };
+    vec![
+        update(SourceKind::Prometheus, prometheus),
+        update(SourceKind::Proxmox, Ok(SourceData::Proxmox(proxmox(t)))),
+        update(SourceKind::Moonraker, moonraker),
+    ]
+}
+
+/// A deterministic wobble in -1..=1 for value `i` at second `t`.
+fn wobble(t: u32, i: u32) -> f64 {
+    let mut x = u64::from(t / STEP_S) << 32 | u64::from(i);
+    x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^= x >> 31;
+    (x % 2001) as f64 / 1000.0 - 1.0
+}
+
+/// The probed services: name and typical response time in seconds.
+const SERVICES: [(&str, f64); 12] = [
+    ("Traefik", 0.038),
+    ("Authentik", 0.120),
+    ("Overseerr", 0.210),
+    ("Sonarr", 0.095),
+    ("Radarr", 0.088),
+    ("Plex", 0.064),
+    ("Jellyfin", 0.072),
+    ("TrueNAS", 0.150),
+    ("Home Assistant", 0.055),
+    ("Grafana", 0.080),
+    ("Recipes", 0.031),
+    ("SDR Scanner", 0.140),
+];
+
+fn prometheus(t: u32) -> PrometheusData {
+    let services = SERVICES
+        .iter()
+        .zip(0u32..)
+        .map(|(&(name, typical), i)| {
+            let down = name == "Overseerr" && (20..50).contains(&t);
+            let slow = name == "Jellyfin" && (36..48).contains(&t);
+            let response = if slow {
+                3.6 + 0.2 * wobble(t, i)
+            } else {
+                typical * (1.0 + 0.15 * wobble(t, i))
+            };
+            Service {
+                name: name.to_owned(),
+                state: if down {
+                    ProbeState::Down
+                } else {
+                    ProbeState::Up
+                },
+                response_s: Some(if down { 5.0 } else { response }),
+                slow_after_s: 3.0,
+            }
+        })
+        .collect();
+    let mut alerts = Vec::new();
+    if (24..50).contains(&t) {
+        alerts.push(Alert {
+            name: "ProbeFailed".into(),
+            severity: Severity::Critical,
+            instance: Some("requests.woodhead.tech".into()),
+        });
+    }
+    if (56..95).contains(&t) {
+        alerts.push(Alert {
+            name: "ProxmoxNodeDown".into(),
+            severity: Severity::Critical,
+            instance: Some("tower1".into()),
+        });
+    }
+    let temps = [
+        ("thinkcentre1", 48.0),
+        ("thinkcentre2", 51.0),
+        ("thinkcentre3", 46.0),
+        ("tower1", 57.0),
+        ("zotac", 62.0),
+    ];
+    let tiles = vec![
+        reading("Cluster CPU", vec![("", 0.21 + 0.03 * wobble(t, 100))]),
+        reading(
+            "CPU temp",
+            temps
+                .iter()
+                .zip(0u32..)
+                .map(|(&(n, c), i)| (n, c + 2.0 * wobble(t, 200 + i)))
+                .collect(),
+        ),
+        reading(
+            "Glucose",
+            vec![("", 118.0 + 14.0 * f64::from(t % 60) / 60.0)],
+        ),
+    ];
+    PrometheusData {
+        services,
+        alerts,
+        tiles,
+    }
+}
+
+fn reading(name: &str, series: Vec<(&str, f64)>) -> TileReading {
+    TileReading {
+        name: name.to_owned(),
+        series: series
+            .into_iter()
+            .map(|(l, v)| SeriesValue {
+                label: l.to_owned(),
+                value: v,
+            })
+            .collect(),
+        error: None,
+    }
+}
+
+const GIB: u64 = 1 << 30;
+
+/// Nodes: name, memory, typical CPU, typical memory use, uptime at t = 0.
+const NODES: [(&str, u64, f64, f64, u64); 5] = [
+    ("thinkcentre1", 16 * GIB, 0.12, 0.62, 12 * 86_400 + 3_600),
+    ("thinkcentre2", 16 * GIB, 0.18, 0.55, 12 * 86_400 + 3_300),
+    ("thinkcentre3", 16 * GIB, 0.09, 0.48, 12 * 86_400 + 2_900),
+    ("tower1", 32 * GIB, 0.34, 0.71, 3 * 86_400 + 7_200),
+    ("zotac", 16 * GIB, 0.22, 0.44, 27 * 86_400 + 600),
+];
+
+/// Guests: vmid, name, node, kind, running.
+const GUESTS: [(u32, &str, &str, GuestKind, bool); 18] = [
+    (200, "traefik", "thinkcentre1", GuestKind::Lxc, true),
+    (201, "recipe-site", "thinkcentre1", GuestKind::Lxc, true),
+    (202, "arr-stack", "thinkcentre2", GuestKind::Lxc, true),
+    (203, "plex", "thinkcentre2", GuestKind::Lxc, true),
+    (204, "jellyfin", "thinkcentre3", GuestKind::Lxc, true),
+    (205, "monitoring", "thinkcentre1", GuestKind::Lxc, true),
+    (206, "openclaw", "zotac", GuestKind::Lxc, false),
+    (207, "authentik", "thinkcentre3", GuestKind::Lxc, true),
+    (208, "wireguard", "zotac", GuestKind::Lxc, true),
+    (209, "libby-alert", "zotac", GuestKind::Lxc, true),
+    (210, "sdr", "zotac", GuestKind::Lxc, true),
+    (300, "truenas", "thinkcentre2", GuestKind::Qemu, true),
+    (301, "homeassistant", "thinkcentre3", GuestKind::Qemu, true),
+    (400, "talos-cp-0", "thinkcentre1", GuestKind::Qemu, true),
+    (410, "talos-worker-1", "tower1", GuestKind::Qemu, true),
+    (411, "talos-worker-2", "tower1", GuestKind::Qemu, true),
+    (412, "talos-worker-3", "tower1", GuestKind::Qemu, true),
+    (9000, "debian-12-template", "zotac", GuestKind::Qemu, false),
+];
+
+fn proxmox(t: u32) -> ProxmoxData {
+    let tower1_down = (50..95).contains(&t);
+    let nodes = NODES
+        .iter()
+        .zip(0u32..)
+        .map(|(&(name, mem, cpu, used, uptime), i)| {
+            let online = !(name == "tower1" && tower1_down);
+            let since_boot = if name == "tower1" && t >= 95 {
+                u64::from(t - 95) + 60
+            } else {
+                uptime + u64::from(t)
+            };
+            Node {
+                name: name.to_owned(),
+                online,
+                cpu: online.then(|| (cpu + 0.04 * wobble(t, 300 + i)).clamp(0.0, 1.0)),
+                mem_used: online.then(|| (mem as f64 * (used + 0.01 * wobble(t, 400 + i))) as u64),
+                mem_total: Some(mem),
+                uptime_s: online.then_some(since_boot),
+            }
+        })
+        .collect();
+    let guests = GUESTS
+        .iter()
+        .map(|&(vmid, name, node, kind, running)| Guest {
+            vmid,
+            name: name.to_owned(),
+            node: node.to_owned(),
+            kind,
+            state: if running {
+                GuestState::Running
+            } else {
+                GuestState::Stopped
+            },
+            template: vmid >= 9000,
+        })
+        .collect();
+    let pool = |name: &str, node: Option<&str>, used_fraction: f64, total: u64| Storage {
+        name: name.to_owned(),
+        node: node.map(str::to_owned),
+        shared: node.is_none(),
+        available: true,
+        used: (total as f64 * used_fraction) as u64,
+        total,
+    };
+    let storage = vec![
+        pool("ceph-pool", None, 0.64, 83 * GIB),
+        pool("truenas-backups", None, 0.44, 2048 * GIB),
+        pool("local-lvm", Some("thinkcentre1"), 0.58, 29 * GIB),
+        pool("local-lvm", Some("thinkcentre2"), 0.71, 29 * GIB),
+    ];
+    ProxmoxData {
+        nodes,
+        guests,
+        storage,
+        quorate: Some(true),
+        warning: None,
+    }
+}
+
+const FILE: &str = "enclosure-hinge_0.2mm_PETG_2h10m.gcode";
+const SLICER_S: f64 = 7_800.0;
+const FILAMENT_MM: f64 = 12_500.0;
+const LAYERS: u32 = 180;
+
+fn printer(t: u32) -> PrinterData {
+    let heater = |temperature: f64, target: f64| Heater {
+        temperature,
+        target,
+        power: None,
+    };
+    let base = PrinterData {
+        klippy: KlippyState::Ready,
+        klippy_message: None,
+        state: PrintState::Standby,
+        filename: None,
+        progress: 0.0,
+        print_duration_s: 0.0,
+        total_duration_s: 0.0,
+        filament_used_mm: 0.0,
+        current_layer: None,
+        total_layers: None,
+        extruder: heater(31.0, 0.0),
+        bed: heater(27.0, 0.0),
+        fan: Some(0.0),
+        speed_factor: Some(1.0),
+        message: None,
+        slicer_estimate_s: None,
+        filament_total_mm: None,
+        thumbnail: None,
+    };
+    let job = |progress: f64, state| PrinterData {
+        state,
+        filename: Some(FILE.to_owned()),
+        progress,
+        print_duration_s: progress * SLICER_S * 1.05,
+        total_duration_s: progress * SLICER_S * 1.05 + 240.0,
+        filament_used_mm: progress * FILAMENT_MM * 0.98,
+        current_layer: Some(((progress * f64::from(LAYERS)).ceil() as u32).max(1)),
+        total_layers: Some(LAYERS),
+        slicer_estimate_s: Some(SLICER_S),
+        filament_total_mm: Some(FILAMENT_MM),
+        thumbnail: Some(thumbnail()),
+        ..base.clone()
+    };
+    match t {
+        0..120 => PrinterData {
+            extruder: heater(240.0 + 0.6 * wobble(t, 500), 240.0),
+            bed: heater(80.0 + 0.3 * wobble(t, 501), 80.0),
+            fan: Some(0.6),
+            ..job(0.55 + 0.45 * f64::from(t) / 120.0, PrintState::Printing)
+        },
+        120..140 => PrinterData {
+            extruder: heater(240.0 - 4.0 * f64::from(t - 120), 0.0),
+            bed: heater(80.0 - 0.8 * f64::from(t - 120), 0.0),
+            message: Some("Print done".into()),
+            ..job(1.0, PrintState::Complete)
+        },
+        140..170 => base,
+        _ => PrinterData {
+            extruder: heater(150.0 + 6.0 * f64::from(t - 170), 240.0),
+            bed: heater(76.0, 80.0),
+            current_layer: None,
+            message: Some("Heating…".into()),
+            ..job(0.0, PrintState::Printing)
+        },
+    }
+}
+
+/// A small drawn thumbnail of the demo's part, made once.
+fn thumbnail() -> Thumbnail {
+    static THUMB: std::sync::OnceLock<Thumbnail> = std::sync::OnceLock::new();
+    THUMB.get_or_init(draw_thumbnail).clone()
+}
+
+fn draw_thumbnail() -> Thumbnail {
+    const N: u32 = 96;
+    let mut rgba = vec![0u8; (N * N * 4) as usize];
+    for y in 0..N {
+        for x in 0..N {
+            // Two hinge leaves and a knuckle, shaded by height like a slicer preview.
+            let leaf = (10..46).contains(&x) && (30..70).contains(&y)
+                || (50..86).contains(&x) && (30..70).contains(&y);
+            let knuckle = (46..50).contains(&x) && (26..74).contains(&y)
+                || (44..52).contains(&x) && (26..74).contains(&y) && (y - 26) % 12 < 8;
+            let hole = [(22, 42), (34, 58), (62, 42), (74, 58)]
+                .iter()
+                .any(|&(cx, cy)| {
+                    let (dx, dy) = (x as i32 - cx, y as i32 - cy);
+                    dx * dx + dy * dy < 16
+                });
+            if (leaf || knuckle) && !hole {
+                let shade = 150 + (y as u8 / 2);
+                let i = ((y * N + x) * 4) as usize;
+                rgba[i..i + 4].copy_from_slice(&[
+                    shade.saturating_add(60),
+                    shade / 2 + 20,
+                    40,
+                    255,
+                ]);
+            }
+        }
+    }
+    Thumbnail {
+        width: N,
+        height: N,
+        rgba: Arc::new(rgba),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::status::{Level, overall};
+
+    fn health(d: &Dashboard, kind: SourceKind, now: DateTime<Utc>) -> Health {
+        d.source(kind)
+            .map(|s| s.health(now))
+            .unwrap_or(Health::Disabled)
+    }
+
+    #[test]
+    fn the_timeline_shows_every_state() {
+        let rules = rules();
+        let at = |t| {
+            let (d, now) = replay(t);
+            (overall(&d, &rules, now), d, now)
+        };
+        let (o, _, _) = at(10);
+        assert_eq!(o.status, Level::Healthy, "{o:?}");
+        let (o, _, _) = at(40);
+        assert_eq!(o.status, Level::Critical);
+        assert!(o.reason.contains("Overseerr down"), "{o:?}");
+        let (o, d, now) = at(60);
+        assert!(o.reason.contains("tower1 offline"), "{o:?}");
+        assert_eq!(health(&d, SourceKind::Prometheus, now), Health::Ok);
+        let (_, d, now) = at(70);
+        assert_eq!(health(&d, SourceKind::Prometheus, now), Health::Stale);
+        let (_, d, now) = at(75);
+        assert_eq!(health(&d, SourceKind::Prometheus, now), Health::Lost);
+        let (o, d, _) = at(110);
+        assert_eq!(o.status, Level::Healthy, "{o:?}");
+        assert_eq!(d.printer().map(|p| p.state), Some(PrintState::Printing));
+        let (_, d, _) = at(130);
+        assert_eq!(d.printer().map(|p| p.state), Some(PrintState::Complete));
+        let (_, d, now) = at(165);
+        assert_eq!(health(&d, SourceKind::Moonraker, now), Health::Lost);
+        assert_eq!(health(&d, SourceKind::Proxmox, now), Health::Ok);
+    }
+
+    #[test]
+    fn the_timeline_loops() {
+        let now = epoch();
+        assert_eq!(updates(5, now), updates(5 + PERIOD_S, now));
+    }
+
+    #[test]
+    fn wobble_stays_in_range_and_repeats() {
+        for t in 0..PERIOD_S {
+            for i in 0..20 {
+                let w = wobble(t, i);
+                assert!((-1.0..=1.0).contains(&w));
+                assert_eq!(w, wobble(t, i));
+            }
+        }
+    }
+}

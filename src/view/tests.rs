@@ -1,0 +1,179 @@
+use chrono::{FixedOffset, TimeZone, Utc};
+
+use super::*;
+use crate::core::*;
+use crate::sources::demo;
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).expect("valid offset")
+}
+
+fn frame(at: u32) -> ViewModel {
+    let (d, now) = demo::replay(at);
+    build(&d, &demo::rules(), now, utc())
+}
+
+#[test]
+fn the_overlay_shows_when_prometheus_is_lost_and_names_url_reason_age_and_retry() {
+    let vm = frame(75);
+    let o = &vm.overlay;
+    assert!(o.visible);
+    assert_eq!(o.title, "Connection to Prometheus lost");
+    assert_eq!(o.url, "http://192.168.86.25:9090");
+    assert_eq!(o.reason, "connection refused (192.168.86.25:9090)");
+    assert_eq!(o.data_age_s, Some(7));
+    assert_eq!(o.data_age, "Data shown is <1 min old");
+    assert_eq!(o.next_retry, "Next retry at 09:01:16");
+    // The other sources keep their own state.
+    assert!(!vm.badges.proxmox.visible);
+    let prom = vm
+        .sources
+        .iter()
+        .find(|s| s.kind == SourceKind::Prometheus)
+        .expect("prometheus");
+    assert_eq!(prom.state, Health::Lost);
+}
+
+#[test]
+fn the_overlay_goes_on_the_first_good_cycle() {
+    assert!(frame(98).overlay.visible);
+    assert!(!frame(100).overlay.visible);
+}
+
+#[test]
+fn a_single_failure_is_a_stale_badge_not_the_overlay() {
+    let vm = frame(70);
+    assert!(!vm.overlay.visible);
+    assert!(vm.badges.prometheus.visible);
+    assert_eq!(vm.badges.prometheus.tone, Tone::Warn);
+}
+
+#[test]
+fn printer_panel_forms() {
+    let printing = frame(10).printer;
+    assert!(!printing.compact);
+    assert_eq!(printing.state_text, "Printing");
+    assert_eq!(
+        printing.filename.as_deref(),
+        Some("enclosure-hinge_0.2mm_PETG_2h10m")
+    );
+    assert!(printing.time_left_s.is_some() && printing.eta.is_some());
+    let done = frame(130).printer;
+    assert!(done.compact);
+    assert_eq!(done.state_text, "Complete");
+    let offline = frame(165).printer;
+    assert!(offline.compact);
+    assert_eq!(offline.state, "offline");
+    assert!(
+        offline.detail.contains("no answer within 5 s"),
+        "{}",
+        offline.detail
+    );
+}
+
+#[test]
+fn offline_nodes_show_no_numbers_and_their_guests_are_unknown() {
+    let vm = frame(60);
+    let tower = vm
+        .nodes
+        .iter()
+        .find(|n| n.name == "tower1")
+        .expect("tower1");
+    assert!(!tower.online);
+    assert_eq!(
+        (tower.cpu_text.as_str(), tower.mem_text.as_str()),
+        ("–", "–")
+    );
+    assert_eq!(vm.guests.unknown, 3);
+    assert_eq!(vm.guests.text, "13 / 17 running");
+    assert_eq!(vm.guests.detail, "3 unknown · stopped: openclaw");
+}
+
+#[test]
+fn nan_infinity_and_empty_tiles_are_shown_as_such() {
+    let spec = |name: &str| TileSpec {
+        name: name.into(),
+        unit: Unit::Percent,
+        decimals: 0,
+        warn: Some(80.0),
+        critical: Some(90.0),
+        direction: Direction::Above,
+        label: Some("instance".into()),
+        max_series: 2,
+        percent_is_fraction: false,
+    };
+    let rules = Rules {
+        tiles: vec![spec("nan"), spec("inf"), spec("empty"), spec("many")],
+        ..Rules::default()
+    };
+    let series = |values: &[f64]| {
+        values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| SeriesValue {
+                label: format!("s{i}"),
+                value: *v,
+            })
+            .collect()
+    };
+    let reading = |name: &str, values: &[f64]| TileReading {
+        name: name.into(),
+        series: series(values),
+        error: None,
+    };
+    let data = PrometheusData {
+        tiles: vec![
+            reading("nan", &[f64::NAN]),
+            reading("inf", &[f64::INFINITY]),
+            reading("empty", &[]),
+            reading("many", &[10.0, 95.0, 20.0, 30.0]),
+        ],
+        ..Default::default()
+    };
+    let tiles = panels::tiles(Some(&data), &rules);
+    assert_eq!(
+        (tiles[0].value.as_str(), tiles[0].tone),
+        ("NaN", Tone::Unknown)
+    );
+    assert_eq!(tiles[0].series[0].value, None);
+    assert_eq!(
+        (tiles[1].value.as_str(), tiles[1].tone),
+        ("+Inf", Tone::Bad)
+    );
+    assert_eq!(
+        (tiles[2].value.as_str(), tiles[2].detail.as_str()),
+        ("empty", "the query returned no series")
+    );
+    assert_eq!(
+        (tiles[3].value.as_str(), tiles[3].tone),
+        ("s1 95%", Tone::Bad)
+    );
+    assert_eq!(tiles[3].series.len(), 2);
+    assert_eq!(tiles[3].detail, "+2 more");
+}
+
+#[test]
+fn the_header_shows_the_clock_and_the_age_of_the_newest_data() {
+    let d = Dashboard::new(demo::settings());
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 21, 9, 5, 0)
+        .single()
+        .expect("valid");
+    let vm = build(&d, &Rules::default(), now, utc());
+    assert_eq!(vm.header.clock, "09:05");
+    assert_eq!(vm.header.data_age, "waiting for data");
+    assert_eq!(frame(75).header.data_age, "data <1 min old");
+}
+
+#[test]
+fn the_status_json_has_the_documented_top_level_keys() {
+    let json = serde_json::to_value(frame(75)).expect("serializable");
+    for key in [
+        "overall", "sources", "overlay", "services", "nodes", "guests", "storage", "alerts",
+        "tiles", "printer",
+    ] {
+        assert!(json.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(json["overall"]["status"], "critical");
+    assert_eq!(json["sources"][0]["state"], "lost");
+}

@@ -1,0 +1,84 @@
+//! The binary as a person runs it: screenshots, config checks, exit codes.
+
+use std::process::Command;
+
+fn piboard() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_piboard"));
+    c.env_remove("PIBOARD_CONFIG")
+        .env("HOME", "/nonexistent")
+        .env_remove("XDG_CONFIG_HOME");
+    c
+}
+
+#[test]
+fn demo_screenshot_matches_the_golden_frame() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.png");
+    let status = piboard()
+        .args(["--demo", "--at", "75", "--screenshot"])
+        .arg(&out)
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let shot = image::open(&out).expect("a PNG").to_rgb8();
+    let golden = image::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/prometheus-lost.png"
+    ))
+    .expect("golden")
+    .to_rgb8();
+    assert_eq!(shot.dimensions(), (800, 480));
+    assert!(
+        shot == golden,
+        "--screenshot differs from the golden frame it should equal"
+    );
+}
+
+#[test]
+fn check_config_accepts_the_example_and_rejects_a_broken_file() {
+    let ok = piboard()
+        .args(["--check-config", "--config", "deploy/piboard.toml"])
+        .env("PIBOARD_PROXMOX_TOKEN_SECRET", "s")
+        .env("PIBOARD_MOONRAKER_API_KEY", "k")
+        .output()
+        .expect("runs");
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[prometheus]\nurl = \"http://127.0.0.1:9090\"\npoll_interval_secs = 1\n",
+    )
+    .expect("write");
+    let out = piboard()
+        .arg("--check-config")
+        .arg("--config")
+        .arg(&bad)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3")
+            && err.contains("prometheus.poll_interval_secs")
+            && err.contains("out of range"),
+        "{err}"
+    );
+}
+
+#[test]
+fn without_a_config_it_says_where_it_looked_and_how_to_start_the_demo() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = piboard().current_dir(dir.path()).output().expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no config file found") && err.contains("/etc/piboard/piboard.toml"),
+        "{err}"
+    );
+    assert!(err.contains("piboard --demo"), "{err}");
+}

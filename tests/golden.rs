@@ -1,0 +1,133 @@
+//! Golden screenshots of the demo timeline: every state the screen has, at
+//! three sizes. Compared with a small tolerance; `PIBOARD_BLESS=1` rewrites
+//! them; a failure writes `NAME.actual.png` and `NAME.diff.png` beside the
+//! golden for review.
+
+use std::path::PathBuf;
+
+use image::{Rgb, RgbImage};
+use piboard::app::demo_frame;
+use piboard::platform::Headless;
+
+/// Name, demo second, size.
+const CASES: &[(&str, u32, (u32, u32))] = &[
+    ("healthy", 10, (800, 480)),
+    ("service-down", 40, (800, 480)),
+    ("node-offline", 60, (800, 480)),
+    ("prometheus-lost", 75, (800, 480)),
+    ("printer-complete", 130, (800, 480)),
+    ("printer-offline", 165, (800, 480)),
+    ("printer-heating", 174, (800, 480)),
+    ("healthy-1024x600", 10, (1024, 600)),
+    ("prometheus-lost-480x320", 75, (480, 320)),
+    ("printer-idle-480x320", 150, (480, 320)),
+];
+
+/// A channel differing by more than this counts the pixel as different.
+const CHANNEL_TOLERANCE: u8 = 24;
+/// At most this fraction of pixels may differ (anti-aliasing across machines).
+const PIXEL_TOLERANCE: f64 = 0.002;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+/// Differing pixels, and a review image: the golden dimmed, differences red.
+fn compare(golden: &RgbImage, actual: &RgbImage) -> (u64, RgbImage) {
+    let mut diff = RgbImage::new(actual.width(), actual.height());
+    let mut count = 0;
+    for (x, y, a) in actual.enumerate_pixels() {
+        let g = golden.get_pixel(x, y);
+        let differs =
+            a.0.iter()
+                .zip(g.0)
+                .any(|(p, q)| p.abs_diff(q) > CHANNEL_TOLERANCE);
+        if differs {
+            count += 1;
+            diff.put_pixel(x, y, Rgb([255, 0, 0]));
+        } else {
+            diff.put_pixel(x, y, Rgb(g.0.map(|c| c / 3)));
+        }
+    }
+    (count, diff)
+}
+
+fn check(headless: &mut Headless, name: &str, at: u32) -> Result<(), String> {
+    let actual = headless.frame(&demo_frame(at));
+    let path = golden_dir().join(format!("{name}.png"));
+    if std::env::var_os("PIBOARD_BLESS").is_some() {
+        actual
+            .save(&path)
+            .map_err(|e| format!("{name}: cannot bless: {e}"))?;
+        return Ok(());
+    }
+    let golden = image::open(&path)
+        .map_err(|e| {
+            format!(
+                "{name}: no golden at {} ({e}); run with PIBOARD_BLESS=1",
+                path.display()
+            )
+        })?
+        .to_rgb8();
+    if golden.dimensions() != actual.dimensions() {
+        return Err(format!(
+            "{name}: size {:?} != golden {:?}",
+            actual.dimensions(),
+            golden.dimensions()
+        ));
+    }
+    let (count, diff) = compare(&golden, &actual);
+    let allowed = (f64::from(actual.width() * actual.height()) * PIXEL_TOLERANCE) as u64;
+    if count > allowed {
+        let _ = actual.save(golden_dir().join(format!("{name}.actual.png")));
+        let _ = diff.save(golden_dir().join(format!("{name}.diff.png")));
+        return Err(format!(
+            "{name}: {count} pixels differ (allowed {allowed}); see {name}.actual.png and {name}.diff.png"
+        ));
+    }
+    Ok(())
+}
+
+#[test]
+fn golden_screenshots() {
+    let mut failures = Vec::new();
+    for &(name, at, (w, h)) in CASES {
+        // A fresh window per case: each golden is a first frame, as --screenshot draws it.
+        let mut headless = Headless::new(w, h).expect("headless renderer");
+        if let Err(e) = check(&mut headless, name, at) {
+            failures.push(e);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn frames_are_byte_identical_from_run_to_run() {
+    let render = || {
+        let mut h = Headless::new(800, 480).expect("headless renderer");
+        piboard::platform::encode_png(&h.frame(&demo_frame(75))).expect("png")
+    };
+    assert!(render() == render(), "two renders of the same frame differ");
+}
+
+#[test]
+fn an_unchanged_view_model_draws_nothing_and_a_change_redraws_only_its_region() {
+    let mut h = Headless::new(800, 480).expect("headless renderer");
+    let first = h.render_frame_stats(&demo_frame(10));
+    assert!(first.drawn);
+    // The same view model again: no redraw at all.
+    h.show(&demo_frame(10));
+    assert!(!h.render().drawn, "an unchanged dashboard redrew");
+    // Two seconds later a few values moved: a partial redraw, not the whole frame.
+    h.show(&demo_frame(12));
+    let partial = h.render();
+    assert!(partial.drawn);
+    assert!(
+        partial.dirty_pixels < 800 * 480,
+        "expected a partial redraw, got {partial:?}"
+    );
+}
