@@ -162,29 +162,30 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
     };
     let (views_tx, views_rx) = watch::channel(Arc::new(first));
     let (updates_tx, updates_rx) = mpsc::channel(64);
-    match feed {
+    if let Feed::Demo { frozen_at: Some(_) } = feed {
         // A frozen frame never changes: no hub, no timeline.
-        Feed::Demo { frozen_at: Some(_) } => drop(views_tx),
-        Feed::Demo { frozen_at: None } => {
-            rt.spawn(crate::hub::run(
-                dash,
-                rules,
-                clock.clone(),
-                updates_rx,
-                views_tx,
-            ));
-            rt.spawn(run_demo(updates_tx, clock));
-        }
-        Feed::Config(loaded) => {
-            rt.spawn(crate::hub::run(
-                dash,
-                rules,
-                clock.clone(),
-                updates_rx,
-                views_tx,
-            ));
-            tracing::info!(config = %loaded.path.display(), "starting sources");
-            drop(updates_tx);
+        drop(views_tx);
+    } else {
+        rt.spawn(crate::hub::run(
+            dash,
+            rules,
+            clock.clone(),
+            updates_rx,
+            views_tx,
+        ));
+        match feed {
+            Feed::Demo { .. } => {
+                rt.spawn(run_demo(updates_tx, clock));
+            }
+            Feed::Config(loaded) => {
+                // The HTTP pollers arrive with their own issues; until then the
+                // configured sources stay "waiting for the first answer" on screen.
+                tracing::warn!(
+                    config = %loaded.path.display(),
+                    "no poller is built yet for the configured sources; they will show as waiting"
+                );
+                drop(updates_tx);
+            }
         }
     }
     crate::platform::window::run(rt.handle(), views_rx, size).context("the display failed")?;
