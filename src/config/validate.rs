@@ -1,0 +1,160 @@
+//! Checks a parsed config beyond its types: ranges, URLs, names, combinations.
+//! Each problem is the dotted key and what is wrong with it.
+
+use std::collections::HashSet;
+
+use super::Config;
+
+type Problem = (String, String);
+
+fn problem(key: impl Into<String>, message: impl Into<String>) -> Problem {
+    (key.into(), message.into())
+}
+
+fn check_range(key: &str, value: u64, min: u64, max: u64) -> Result<(), Problem> {
+    if (min..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(problem(
+            key,
+            format!("{value} is out of range (allowed {min} to {max})"),
+        ))
+    }
+}
+
+fn check_url(key: &str, url: &str) -> Result<(), Problem> {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return Err(problem(
+            key,
+            format!("\"{url}\" is not a URL (expected http://host:port)"),
+        ));
+    };
+    if scheme != "http" && scheme != "https" {
+        return Err(problem(
+            key,
+            format!("\"{url}\" must start with http:// or https://"),
+        ));
+    }
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(' ') {
+        return Err(problem(key, format!("\"{url}\" has no valid host")));
+    }
+    Ok(())
+}
+
+fn check_names<'a>(key: &str, names: impl Iterator<Item = &'a str>) -> Result<(), Problem> {
+    let mut seen = HashSet::new();
+    for (i, name) in names.enumerate() {
+        if name.trim().is_empty() {
+            return Err(problem(format!("{key}[{i}].name"), "must not be empty"));
+        }
+        if !seen.insert(name) {
+            return Err(problem(
+                format!("{key}[{i}].name"),
+                format!("\"{name}\" is used twice; names must be unique"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn validate(c: &Config) -> Result<(), Problem> {
+    if c.prometheus.is_none() && c.proxmox.is_none() && c.moonraker.is_none() {
+        return Err(problem(
+            "",
+            "no source configured: add at least one of [prometheus], [proxmox] or [moonraker]",
+        ));
+    }
+    check_range("display.width", u64::from(c.display.width), 240, 4096)?;
+    check_range("display.height", u64::from(c.display.height), 160, 4096)?;
+    if c.server.enabled && c.server.listen.parse::<std::net::SocketAddr>().is_err() {
+        return Err(problem(
+            "server.listen",
+            format!(
+                "\"{}\" is not an address:port like 0.0.0.0:8080",
+                c.server.listen
+            ),
+        ));
+    }
+    if let Some(p) = &c.prometheus {
+        check_url("prometheus.url", &p.url)?;
+        check_range(
+            "prometheus.poll_interval_secs",
+            p.poll_interval_secs,
+            5,
+            300,
+        )?;
+        check_range("prometheus.timeout_secs", p.timeout_secs, 1, 60)?;
+        check_range("prometheus.lost_after", u64::from(p.lost_after), 1, 20)?;
+        if p.bearer_token.is_some() && p.basic_auth.is_some() {
+            return Err(problem(
+                "prometheus.bearer_token",
+                "set either bearer_token or basic_auth, not both",
+            ));
+        }
+    } else if !c.services.is_empty() || !c.tiles.is_empty() {
+        return Err(problem(
+            "prometheus",
+            "[[services]] and [[tiles]] need a [prometheus] section",
+        ));
+    }
+    check_names("services", c.services.iter().map(|s| s.name.as_str()))?;
+    for (i, s) in c.services.iter().enumerate() {
+        if s.target.trim().is_empty() {
+            return Err(problem(
+                format!("services[{i}].target"),
+                "must not be empty",
+            ));
+        }
+    }
+    check_names("tiles", c.tiles.iter().map(|t| t.name.as_str()))?;
+    for (i, t) in c.tiles.iter().enumerate() {
+        if t.query.trim().is_empty() {
+            return Err(problem(format!("tiles[{i}].query"), "must not be empty"));
+        }
+        if t.decimals > 6 {
+            return Err(problem(
+                format!("tiles[{i}].decimals"),
+                format!("{} is out of range (allowed 0 to 6)", t.decimals),
+            ));
+        }
+    }
+    if let Some(p) = &c.proxmox {
+        if p.endpoints.is_empty() {
+            return Err(problem(
+                "proxmox.endpoints",
+                "list at least one node URL, e.g. [\"https://192.168.86.29:8006\"]",
+            ));
+        }
+        for (i, e) in p.endpoints.iter().enumerate() {
+            check_url(&format!("proxmox.endpoints[{i}]"), e)?;
+        }
+        if !p.token_id.contains('@') || !p.token_id.contains('!') {
+            return Err(problem(
+                "proxmox.token_id",
+                format!("\"{}\" is not of the form user@realm!tokenid", p.token_id),
+            ));
+        }
+        check_range("proxmox.poll_interval_secs", p.poll_interval_secs, 5, 300)?;
+        check_range("proxmox.timeout_secs", p.timeout_secs, 1, 60)?;
+        check_range("proxmox.lost_after", u64::from(p.lost_after), 1, 20)?;
+    }
+    if let Some(m) = &c.moonraker {
+        check_url("moonraker.url", &m.url)?;
+        check_range(
+            "moonraker.poll_interval_printing_secs",
+            m.poll_interval_printing_secs,
+            1,
+            60,
+        )?;
+        check_range(
+            "moonraker.poll_interval_idle_secs",
+            m.poll_interval_idle_secs,
+            1,
+            600,
+        )?;
+        check_range("moonraker.timeout_secs", m.timeout_secs, 1, 60)?;
+        check_range("moonraker.lost_after", u64::from(m.lost_after), 1, 20)?;
+    }
+    Ok(())
+}
