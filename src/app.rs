@@ -14,7 +14,11 @@ use crate::cli::Cli;
 use crate::config::{self, ConfigError, Loaded};
 use crate::core::{Clock, Dashboard, Rules, SourceSettings, SystemClock};
 use crate::platform::{Headless, encode_png};
-use crate::sources::demo;
+use crate::sources::moonraker::MoonrakerSource;
+use crate::sources::prometheus::PrometheusSource;
+use crate::sources::proxmox::ProxmoxSource;
+use crate::sources::{self, demo};
+use crate::telemetry::Telemetry;
 use crate::view::{self, ViewModel};
 
 /// Exit status for a bad config or bad arguments.
@@ -146,6 +150,7 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
         .build()
         .context("cannot start the async runtime")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let telemetry = Arc::new(Telemetry::new());
     let (settings, rules): (Vec<SourceSettings>, Rules) = match &feed {
         Feed::Demo { .. } => (demo::settings(), demo::rules()),
         Feed::Config(l) => (l.source_settings(), l.rules()),
@@ -178,12 +183,7 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
                 rt.spawn(run_demo(updates_tx, clock));
             }
             Feed::Config(loaded) => {
-                // The HTTP pollers arrive with their own issues; until then the
-                // configured sources stay "waiting for the first answer" on screen.
-                tracing::warn!(
-                    config = %loaded.path.display(),
-                    "no poller is built yet for the configured sources; they will show as waiting"
-                );
+                spawn_sources(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
                 drop(updates_tx);
             }
         }
@@ -191,6 +191,40 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
     crate::platform::window::run(rt.handle(), views_rx, size).context("the display failed")?;
     rt.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// Starts one poller per configured source.
+fn spawn_sources(
+    rt: &tokio::runtime::Handle,
+    loaded: &Loaded,
+    clock: &Arc<dyn Clock>,
+    updates: &mpsc::Sender<crate::core::SourceUpdate>,
+    telemetry: &Arc<Telemetry>,
+) {
+    if let Some(s) = PrometheusSource::from_config(loaded) {
+        rt.spawn(sources::run(
+            s,
+            clock.clone(),
+            updates.clone(),
+            telemetry.clone(),
+        ));
+    }
+    if let Some(s) = ProxmoxSource::from_config(loaded) {
+        rt.spawn(sources::run(
+            s,
+            clock.clone(),
+            updates.clone(),
+            telemetry.clone(),
+        ));
+    }
+    if let Some(s) = MoonrakerSource::from_config(loaded) {
+        rt.spawn(sources::run(
+            s,
+            clock.clone(),
+            updates.clone(),
+            telemetry.clone(),
+        ));
+    }
 }
 
 /// Plays the demo timeline in real time: every source reports every

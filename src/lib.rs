@@ -13,4 +13,5 @@ pub mod core;
 pub mod hub;
 pub mod platform;
 pub mod sources;
+pub mod telemetry;
 pub mod view;

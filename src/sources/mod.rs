@@ -1,4 +1,201 @@
 //! Data sources. Each one is thin: fetch, parse into the core's domain types,
-//! and send a [`SourceUpdate`](crate::core::SourceUpdate) per poll cycle.
+//! and report one [`SourceUpdate`] per poll cycle.
+//!
+//! A source implements [`Source`] (one poll, and how long to wait after a good
+//! one); [`run`] drives any source: it polls, stamps the update with the time
+//! of the next try, and backs off with jitter after failures without ever
+//! waiting longer than the poll interval.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+
+use crate::core::{Clock, Failure, FailureKind, SourceData, SourceKind, SourceUpdate};
+use crate::telemetry::Telemetry;
 
 pub mod demo;
+pub mod http;
+pub mod moonraker;
+pub mod prometheus;
+pub mod proxmox;
+
+/// One data source: a poll, and the wait after a good one.
+pub trait Source: Send + 'static {
+    /// Which panel this source feeds.
+    fn kind(&self) -> SourceKind;
+
+    /// The wait before the next poll after a successful one. May depend on
+    /// what the last poll saw (Moonraker polls fast only while printing).
+    fn interval(&self) -> Duration;
+
+    /// The longest a whole poll cycle may take before it counts as a timeout.
+    /// A safety net: each request has its own, shorter, timeout.
+    fn deadline(&self) -> Duration {
+        self.interval().max(Duration::from_secs(10))
+    }
+
+    /// Fetches and parses one snapshot.
+    fn poll(&mut self) -> impl Future<Output = Result<SourceData, Failure>> + Send;
+}
+
+/// The wait before retry number `failures` (1 for the first retry) of a
+/// source polled every `interval`: exponential from one second (or the
+/// interval, if shorter), with "equal jitter" (`random` in 0..1 picks a point
+/// in the upper half), and never longer than the interval.
+pub fn retry_delay(interval: Duration, failures: u32, random: f64) -> Duration {
+    let base = interval.min(Duration::from_secs(1));
+    let exp = failures.saturating_sub(1).min(16);
+    let ceiling = base.saturating_mul(1u32 << exp).min(interval);
+    let jitter = 0.5 + 0.5 * random.clamp(0.0, 1.0);
+    ceiling.mul_f64(jitter).min(interval)
+}
+
+/// Polls `source` until the receiver of `updates` is gone.
+pub async fn run<S: Source>(
+    mut source: S,
+    clock: Arc<dyn Clock>,
+    updates: mpsc::Sender<SourceUpdate>,
+    telemetry: Arc<Telemetry>,
+) {
+    let kind = source.kind();
+    let mut failures: u32 = 0;
+    loop {
+        let started = Instant::now();
+        let outcome = match tokio::time::timeout(source.deadline(), source.poll()).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(Failure::new(
+                FailureKind::Timeout,
+                format!(
+                    "no complete answer within {} s",
+                    source.deadline().as_secs()
+                ),
+            )),
+        };
+        let took = started.elapsed();
+        let delay = match &outcome {
+            Ok(_) => {
+                failures = 0;
+                source.interval()
+            }
+            Err(failure) => {
+                failures = failures.saturating_add(1);
+                tracing::warn!(source = kind.label(), reason = %failure.message, failures, "poll failed");
+                retry_delay(source.interval(), failures, fastrand::f64())
+            }
+        };
+        telemetry.poll_finished(kind, took, outcome.as_ref().err().map(|f| f.kind));
+        let now = clock.now();
+        let next_poll = chrono::Duration::from_std(delay).ok().map(|d| now + d);
+        let update = SourceUpdate {
+            kind,
+            at: now,
+            outcome,
+            next_poll,
+        };
+        if updates.send(update).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(delay).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{FakeClock, PrometheusData};
+
+    #[test]
+    fn retry_delay_grows_and_never_exceeds_the_interval() {
+        let interval = Duration::from_secs(20);
+        assert_eq!(retry_delay(interval, 1, 1.0), Duration::from_secs(1));
+        assert_eq!(retry_delay(interval, 2, 1.0), Duration::from_secs(2));
+        assert_eq!(retry_delay(interval, 3, 1.0), Duration::from_secs(4));
+        assert_eq!(retry_delay(interval, 6, 1.0), Duration::from_secs(20));
+        assert_eq!(retry_delay(interval, 60, 1.0), Duration::from_secs(20));
+        // Jitter picks from the upper half, so retries never bunch at zero.
+        assert_eq!(retry_delay(interval, 3, 0.0), Duration::from_secs(2));
+        for f in 1..40 {
+            for r in [0.0, 0.3, 0.99, 1.0] {
+                let d = retry_delay(interval, f, r);
+                assert!(
+                    d <= interval && d >= Duration::from_millis(500),
+                    "{f} {r} {d:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn retry_delay_with_a_short_interval_stays_within_it() {
+        let interval = Duration::from_millis(300);
+        assert_eq!(retry_delay(interval, 1, 1.0), interval);
+        assert_eq!(retry_delay(interval, 9, 0.0), Duration::from_millis(150));
+    }
+
+    /// A source that fails `fail_first` times, then answers.
+    struct Scripted {
+        fail_first: u32,
+        calls: u32,
+    }
+
+    impl Source for Scripted {
+        fn kind(&self) -> SourceKind {
+            SourceKind::Prometheus
+        }
+        fn interval(&self) -> Duration {
+            Duration::from_secs(20)
+        }
+        async fn poll(&mut self) -> Result<SourceData, Failure> {
+            self.calls += 1;
+            if self.calls <= self.fail_first {
+                Err(Failure::new(FailureKind::Unreachable, "connection refused"))
+            } else {
+                Ok(SourceData::Prometheus(PrometheusData::default()))
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn runner_backs_off_then_returns_to_the_interval() {
+        let clock = Arc::new(FakeClock::default());
+        let start = clock.now();
+        let (tx, mut rx) = mpsc::channel(8);
+        let source = Scripted {
+            fail_first: 3,
+            calls: 0,
+        };
+        let task = tokio::spawn(run(source, clock.clone(), tx, Arc::new(Telemetry::new())));
+        let mut waits = Vec::new();
+        for _ in 0..5 {
+            let Some(u) = rx.recv().await else {
+                panic!("the runner stopped early")
+            };
+            let wait = u.next_poll.map(|n| (n - start).num_milliseconds());
+            waits.push((u.outcome.is_ok(), wait));
+        }
+        task.abort();
+        // The fake clock does not move, so next_poll - start is the delay.
+        let oks: Vec<bool> = waits.iter().map(|w| w.0).collect();
+        assert_eq!(oks, [false, false, false, true, true]);
+        let delays: Vec<i64> = waits.iter().map(|w| w.1.unwrap_or(-1)).collect();
+        assert!((500..=1000).contains(&delays[0]), "{delays:?}");
+        assert!((1000..=2000).contains(&delays[1]), "{delays:?}");
+        assert!((2000..=4000).contains(&delays[2]), "{delays:?}");
+        assert_eq!(&delays[3..], [20_000, 20_000]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn runner_stops_when_nobody_listens() {
+        let (tx, rx) = mpsc::channel(1);
+        drop(rx);
+        let source = Scripted {
+            fail_first: 0,
+            calls: 0,
+        };
+        let clock = Arc::new(FakeClock::default());
+        // Returns instead of polling forever.
+        run(source, clock, tx, Arc::new(Telemetry::new())).await;
+    }
+}
