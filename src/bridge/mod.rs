@@ -18,7 +18,7 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use slint::{
-    ComponentHandle, Image, ModelRc, Rgba8Pixel, SharedPixelBuffer, SharedString, VecModel,
+    ComponentHandle, Image, Model, ModelRc, Rgba8Pixel, SharedPixelBuffer, SharedString, VecModel,
 };
 
 pub use generated::{
@@ -34,6 +34,42 @@ use crate::view::{self, ViewModel};
 pub struct UiBridge {
     last: Option<ViewModel>,
     thumbnail: Option<Arc<Vec<u8>>>,
+    services: Rows<ServiceData>,
+    nodes: Rows<NodeData>,
+    tiles: Rows<CardData>,
+}
+
+/// A list shown in the UI, kept as one model for the window's lifetime:
+/// only the rows that changed are replaced, so Slint redraws only their
+/// tiles instead of rebuilding the whole list.
+struct Rows<T>(Option<Rc<VecModel<T>>>);
+
+impl<T> Default for Rows<T> {
+    fn default() -> Self {
+        Self(None)
+    }
+}
+
+impl<T: Clone + PartialEq + 'static> Rows<T> {
+    /// Makes the model hold `items`; calls `install` the first time only.
+    fn sync(&mut self, items: Vec<T>, install: impl FnOnce(ModelRc<T>)) {
+        let Some(rows) = &self.0 else {
+            let rows = Rc::new(VecModel::from(items));
+            install(ModelRc::from(rows.clone()));
+            self.0 = Some(rows);
+            return;
+        };
+        for (i, item) in items.iter().enumerate() {
+            match rows.row_data(i) {
+                Some(old) if old == *item => {}
+                Some(_) => rows.set_row_data(i, item.clone()),
+                None => rows.push(item.clone()),
+            }
+        }
+        while rows.row_count() > items.len() {
+            rows.remove(rows.row_count() - 1);
+        }
+    }
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -86,7 +122,10 @@ impl UiBridge {
         dash.set_nodes_badge(badge(&vm.badges.proxmox));
         dash.set_printer_badge(badge(&vm.badges.moonraker));
         if changed(&|l| l.services != vm.services) {
-            dash.set_services(model(vm.services.iter().map(service).collect()));
+            self.services
+                .sync(vm.services.iter().map(service).collect(), |m| {
+                    dash.set_services(m)
+                });
             let up = vm
                 .services
                 .iter()
@@ -95,7 +134,8 @@ impl UiBridge {
             dash.set_services_summary(s(&format!("{up} / {} up", vm.services.len())));
         }
         if changed(&|l| l.nodes != vm.nodes) {
-            dash.set_nodes(model(vm.nodes.iter().map(node).collect()));
+            self.nodes
+                .sync(vm.nodes.iter().map(node).collect(), |m| dash.set_nodes(m));
             let online = vm.nodes.iter().filter(|n| n.online).count();
             dash.set_nodes_summary(s(&format!("{online} / {} online", vm.nodes.len())));
         }
@@ -109,7 +149,8 @@ impl UiBridge {
             dash.set_alerts(alerts(&vm.alerts));
         }
         if changed(&|l| l.tiles != vm.tiles) {
-            dash.set_tiles(model(vm.tiles.iter().map(tile).collect()));
+            self.tiles
+                .sync(vm.tiles.iter().map(tile).collect(), |m| dash.set_tiles(m));
         }
         dash.set_printer(printer(&vm.printer));
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());

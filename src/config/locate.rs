@@ -76,13 +76,33 @@ pub(super) fn describe_toml_error(
 ) -> (String, Option<usize>, String) {
     let line = e.span().map(|s| line_at(text, s.start));
     let key = line.map(|l| key_at_line(text, l)).unwrap_or_default();
-    let mut message = e.message().trim().to_owned();
+    let mut message = plain_types(e.message().trim());
     if let Some((unknown, expected)) = unknown_field(&message)
         && let Some(best) = closest(&unknown, &expected)
     {
         message = format!("{message}; did you mean `{best}`?");
     }
     (key, line, message)
+}
+
+/// Says serde's Rust type names in words: "expected u64" becomes "expected
+/// a whole number".
+fn plain_types(message: &str) -> String {
+    let mut out = message.to_owned();
+    for (rust, words) in [
+        ("expected u64", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u8", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list like [\"a\", \"b\"]"),
+    ] {
+        if let Some(rest) = out.strip_suffix(rust) {
+            out = format!("{rest}{words}");
+        }
+    }
+    out
 }
 
 /// Parses serde's "unknown field `x`, expected one of `a`, `b`" message.

@@ -57,6 +57,8 @@ pub struct Headless {
     bridge: UiBridge,
     buffer: Vec<Rgb8Pixel>,
     size: PhysicalSize,
+    /// The next render repaints every pixel, not only the dirty region.
+    full_repaint: bool,
 }
 
 impl std::fmt::Debug for Headless {
@@ -97,6 +99,7 @@ impl Headless {
             bridge: UiBridge::default(),
             buffer,
             size,
+            full_repaint: false,
         })
     }
 
@@ -111,7 +114,14 @@ impl Headless {
         let width = self.size.width as usize;
         let buffer = &mut self.buffer;
         let mut dirty_pixels = 0;
+        let full = std::mem::take(&mut self.full_repaint);
         let drawn = self.window.draw_if_needed(|renderer| {
+            if full {
+                // Changing the buffer type drops the renderer's record of what
+                // the buffer holds, so everything is drawn again.
+                renderer.set_repaint_buffer_type(RepaintBufferType::NewBuffer);
+                renderer.set_repaint_buffer_type(RepaintBufferType::ReusedBuffer);
+            }
             let region = renderer.render(buffer, width);
             dirty_pixels = region
                 .iter()
@@ -125,7 +135,8 @@ impl Headless {
     }
 
     /// Forces the next [`render`](Self::render) to redraw the whole frame.
-    pub fn invalidate(&self) {
+    pub fn invalidate(&mut self) {
+        self.full_repaint = true;
         self.window.request_redraw();
     }
 
