@@ -13,7 +13,8 @@ use tokio::sync::{mpsc, watch};
 use crate::cli::Cli;
 use crate::config::{self, ConfigError, Loaded};
 use crate::core::{Clock, Dashboard, Rules, SourceSettings, SystemClock};
-use crate::platform::{Headless, encode_png};
+use crate::platform::{Headless, Screen, encode_png};
+use crate::server::{self, AppState};
 use crate::sources::moonraker::MoonrakerSource;
 use crate::sources::prometheus::PrometheusSource;
 use crate::sources::proxmox::ProxmoxSource;
@@ -70,7 +71,35 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(out) = cli.screenshot {
         return screenshot(&feed, &out, size.unwrap_or((800, 480)));
     }
-    run_display(feed, size)
+    let server = server_address(&cli, &feed);
+    let mode = if cli.headless {
+        Display::Headless(size.unwrap_or((800, 480)))
+    } else {
+        Display::Window(size)
+    };
+    run_display(feed, mode, server)
+}
+
+/// Where the dashboard draws.
+enum Display {
+    Window(Option<(u32, u32)>),
+    Headless((u32, u32)),
+}
+
+/// The address to serve the endpoints on, if they are on: `--listen`, else
+/// the config's `[server]`, else the default.
+fn server_address(cli: &Cli, feed: &Feed) -> Option<String> {
+    if cli.no_server {
+        return None;
+    }
+    if let Some(listen) = &cli.listen {
+        return Some(listen.clone());
+    }
+    match feed {
+        Feed::Config(l) if !l.config.server.enabled => None,
+        Feed::Config(l) => Some(l.config.server.listen.clone()),
+        Feed::Demo { .. } => Some(config::ServerConfig::default().listen),
+    }
 }
 
 fn check_config(path: Option<&Path>) -> ExitCode {
@@ -142,7 +171,7 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode> {
+fn run_display(feed: Feed, mode: Display, listen: Option<String>) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("piboard-io")
@@ -166,6 +195,12 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
         }
     };
     let (views_tx, views_rx) = watch::channel(Arc::new(first));
+    let screen = Screen::new();
+    if let Some(listen) = listen {
+        let state = AppState::new(views_rx.clone(), telemetry.clone(), screen.clone());
+        rt.block_on(server::bind(&listen, state))
+            .with_context(|| format!("cannot serve the endpoints on {listen}"))?;
+    }
     let (updates_tx, updates_rx) = mpsc::channel(64);
     if let Feed::Demo { frozen_at: Some(_) } = feed {
         // A frozen frame never changes: no hub, no timeline.
@@ -180,7 +215,7 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
         ));
         match feed {
             Feed::Demo { .. } => {
-                rt.spawn(run_demo(updates_tx, clock));
+                rt.spawn(run_demo(updates_tx, clock, telemetry.clone()));
             }
             Feed::Config(loaded) => {
                 spawn_sources(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
@@ -188,7 +223,16 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
             }
         }
     }
-    crate::platform::window::run(rt.handle(), views_rx, size).context("the display failed")?;
+    match mode {
+        Display::Window(size) => {
+            crate::platform::window::run(rt.handle(), views_rx, size, telemetry, screen)
+                .context("the display failed")?
+        }
+        Display::Headless(size) => {
+            crate::platform::live::run(rt.handle(), views_rx, size, telemetry, screen)
+                .context("the headless renderer failed")?
+        }
+    }
     rt.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
 }
@@ -229,7 +273,12 @@ fn spawn_sources(
 
 /// Plays the demo timeline in real time: every source reports every
 /// [`demo::STEP_S`] seconds, and the timeline loops.
-async fn run_demo(tx: mpsc::Sender<crate::core::SourceUpdate>, clock: Arc<dyn Clock>) {
+/// Each scripted update counts as a poll in the metrics.
+async fn run_demo(
+    tx: mpsc::Sender<crate::core::SourceUpdate>,
+    clock: Arc<dyn Clock>,
+    telemetry: Arc<Telemetry>,
+) {
     let start = clock.now();
     let mut tick = tokio::time::interval(Duration::from_secs(u64::from(demo::STEP_S)));
     loop {
@@ -237,6 +286,8 @@ async fn run_demo(tx: mpsc::Sender<crate::core::SourceUpdate>, clock: Arc<dyn Cl
         let now = clock.now();
         let t = u32::try_from((now - start).num_seconds().max(0)).unwrap_or(0);
         for update in demo::updates(t - t % demo::STEP_S, now) {
+            let failure = update.outcome.as_ref().err().map(|f| f.kind);
+            telemetry.poll_finished(update.kind, Duration::ZERO, failure);
             if tx.send(update).await.is_err() {
                 return;
             }
