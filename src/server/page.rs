@@ -96,6 +96,14 @@ const SCRIPT: &str = r##"// Follows /api/events: refreshes the sources table and
   const img = document.getElementById("screen");
   const body = document.querySelector("#sources tbody");
   const overall = document.getElementById("overall");
+  // Marks the page once the screenshot has loaded (the tests read it).
+  const mark = () => {
+    if (img.complete && img.naturalWidth > 0) {
+      document.body.dataset.screen = img.naturalWidth + "x" + img.naturalHeight;
+    }
+  };
+  img.addEventListener("load", mark);
+  mark();
   const events = new EventSource("/api/events");
   events.addEventListener("status", (e) => {
     const s = JSON.parse(e.data);
@@ -104,7 +112,7 @@ const SCRIPT: &str = r##"// Follows /api/events: refreshes the sources table and
       const tr = document.createElement("tr");
       tr.className = src.state;
       tr.append(cell(src.name), cell(src.kind), cell(src.state), cell(src.url),
-        cell(src.last_success || "never"),
+        cell((src.last_success || "never").replace(/\.\d+Z$/, "Z")),
         cell(src.data_age_s === null ? "–" : src.data_age_s + " s"), cell(src.error || ""));
       return tr;
     }));
