@@ -16,9 +16,7 @@ use prometheus_client::registry::Registry;
 use crate::core::{FailureKind, SourceKind};
 
 /// Buckets for poll durations: 10 ms to 30 s.
-const POLL_BUCKETS: [f64; 11] = [
-    0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
-];
+const POLL_BUCKETS: [f64; 11] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 /// Buckets for drawing one frame: 1 ms to 1 s (a full 800x480 frame takes
 /// tens of milliseconds on a Pi 3B).
 const RENDER_BUCKETS: [f64; 10] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
@@ -328,13 +326,17 @@ mod tests {
         assert!(text.contains("piboard_source_up{source=\"proxmox\"} 1"));
         assert!(text.contains("piboard_source_up{source=\"prometheus\"} 0"));
         assert!(
-            text.contains("piboard_poll_failures_total{source=\"prometheus\",reason=\"timeout\"} 1")
+            text.contains(
+                "piboard_poll_failures_total{source=\"prometheus\",reason=\"timeout\"} 1"
+            )
         );
         assert!(text.contains("piboard_frames_drawn_total 1"));
         assert!(text.contains("piboard_build_info{version=\""));
         assert!(text.contains("piboard_poll_duration_seconds_count{source=\"proxmox\"} 1"));
         assert_eq!(t.frames_drawn(), 1);
-        let classic = t.encode_classic().expect("encoding into a String cannot fail");
+        let classic = t
+            .encode_classic()
+            .expect("encoding into a String cannot fail");
         assert!(classic.contains("# TYPE piboard_frames_drawn_total counter\n"));
         assert!(classic.contains("# HELP piboard_frames_drawn_total Frames"));
         assert!(!classic.contains("# EOF"));

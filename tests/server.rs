@@ -25,14 +25,21 @@ impl Piboard {
     /// Starts `piboard --headless --listen 127.0.0.1:0 ARGS` and waits for
     /// the address it logs.
     fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_piboard"))
-            .args(["--headless", "--listen", "127.0.0.1:0"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_piboard"));
+        cmd.args(["--headless", "--listen", "127.0.0.1:0"])
             .args(args)
-            .envs(env.iter().copied())
-            .env("PIBOARD_LOG", "debug")
-            .env("NO_COLOR", "1")
             .env_remove("NOTIFY_SOCKET")
             .env_remove("WATCHDOG_USEC")
+            .env_remove("WATCHDOG_PID")
+            .envs(env.iter().copied());
+        Self::spawn(cmd)
+    }
+
+    /// Runs `cmd`, which starts piboard with `--listen 127.0.0.1:0`.
+    fn spawn(mut cmd: Command) -> Self {
+        let mut child = cmd
+            .env("PIBOARD_LOG", "debug")
+            .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -185,11 +192,7 @@ async fn every_endpoint_answers_read_only_with_security_headers() {
     }
     assert_eq!(get(&p.url("/nope")).await.status(), 404);
 
-    let health: serde_json::Value = get(&p.url("/api/health"))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let health: serde_json::Value = get(&p.url("/api/health")).await.json().await.expect("JSON");
     assert_eq!(health["status"], "ok");
     assert!(health["frames_drawn"].as_u64().is_some_and(|n| n >= 1));
 
@@ -229,11 +232,7 @@ async fn every_endpoint_answers_read_only_with_security_headers() {
 async fn status_has_the_documented_schema() {
     let p = Piboard::start(&["--demo"], &[]);
     wait_healthy(&p).await;
-    let v: serde_json::Value = get(&p.url("/api/status"))
-        .await
-        .json()
-        .await
-        .expect("JSON");
+    let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
     for key in [
         "schema", "overall", "sources", "overlay", "services", "nodes", "guests", "storage",
         "alerts", "tiles", "printer",
@@ -242,7 +241,8 @@ async fn status_has_the_documented_schema() {
     }
     assert_eq!(v["schema"], 1);
     assert!(
-        ["healthy", "degraded", "critical"].contains(&v["overall"]["status"].as_str().unwrap_or(""))
+        ["healthy", "degraded", "critical"]
+            .contains(&v["overall"]["status"].as_str().unwrap_or(""))
     );
     assert!(v["overall"]["reason"].is_string());
     let sources = v["sources"].as_array().expect("sources is a list");
@@ -456,11 +456,7 @@ timeout_secs = 1
     // Let every source fail a few times, so failures are logged and shown.
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let v: serde_json::Value = get(&p.url("/api/status"))
-            .await
-            .json()
-            .await
-            .expect("JSON");
+        let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
         let failing = v["sources"]
             .as_array()
             .is_some_and(|s| s.len() == 3 && s.iter().all(|s| s["error"].is_string()));
@@ -475,8 +471,16 @@ timeout_secs = 1
         seen.push_str(&get(&p.url(path)).await.text().await.expect("a body"));
     }
     let mut r = get(&p.url("/api/events")).await;
-    seen.push_str(&read_events(&mut r, 1, Duration::from_secs(10)).await.join("\n"));
-    let png = get(&p.url("/screenshot.png")).await.bytes().await.expect("a body");
+    seen.push_str(
+        &read_events(&mut r, 1, Duration::from_secs(10))
+            .await
+            .join("\n"),
+    );
+    let png = get(&p.url("/screenshot.png"))
+        .await
+        .bytes()
+        .await
+        .expect("a body");
     assert!(png.starts_with(b"\x89PNG"));
     // The failures show in the metrics, which still pass promtool.
     let metrics = get(&p.url("/metrics")).await.text().await.expect("a body");
@@ -536,4 +540,84 @@ async fn the_page_renders_in_headless_chromium() {
             "no row for {name}:\n{dom}"
         );
     }
+}
+
+async fn health_json(p: &Piboard) -> serde_json::Value {
+    get(&p.url("/api/health")).await.json().await.expect("JSON")
+}
+
+#[tokio::test]
+async fn an_idle_dashboard_draws_nothing_but_stays_healthy() {
+    // A frozen demo frame never changes: after the first frame, no redraws,
+    // while the UI loop keeps its heartbeat.
+    let p = Piboard::start(&["--demo", "--at", "75"], &[]);
+    wait_healthy(&p).await;
+    let before = health_json(&p).await["frames_drawn"].as_u64();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let after = health_json(&p).await;
+    assert_eq!(after["status"], "ok");
+    assert!(after["heartbeat_age_s"].as_f64().is_some_and(|a| a < 2.0));
+    assert_eq!(before, Some(1), "one frame for a frozen dashboard");
+    assert_eq!(
+        after["frames_drawn"].as_u64(),
+        before,
+        "idle must draw nothing"
+    );
+    // The live /screenshot.png is that frame: the golden image of second 75.
+    let png = get(&p.url("/screenshot.png"))
+        .await
+        .bytes()
+        .await
+        .expect("a body");
+    let shot = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    let golden = image::open(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/golden/prometheus-lost.png"
+    ))
+    .expect("golden")
+    .to_rgb8();
+    assert!(
+        shot == golden,
+        "/screenshot.png differs from the frame drawn"
+    );
+}
+
+#[tokio::test]
+async fn systemd_hears_ready_after_the_first_frame_and_watchdog_pings() {
+    use std::os::unix::net::UnixDatagram;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("notify.sock");
+    let socket = UnixDatagram::bind(&path).expect("bind the notify socket");
+    socket
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("timeout");
+    let sock = path.to_str().expect("a UTF-8 temp path");
+    // WATCHDOG_USEC of 0.4 s: a ping every 0.2 s. systemd also sets
+    // WATCHDOG_PID to the service's PID: `exec` keeps the shell's.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "WATCHDOG_PID=$$ exec \"$0\" \"$@\""])
+        .arg(env!("CARGO_BIN_EXE_piboard"))
+        .args([
+            "--headless",
+            "--listen",
+            "127.0.0.1:0",
+            "--demo",
+            "--at",
+            "5",
+        ])
+        .env("NOTIFY_SOCKET", sock)
+        .env("WATCHDOG_USEC", "400000");
+    let p = Piboard::spawn(cmd);
+    let mut buf = [0u8; 256];
+    let mut messages = Vec::new();
+    let started = Instant::now();
+    while messages.iter().filter(|m| *m == "WATCHDOG=1").count() < 3 {
+        let n = socket.recv(&mut buf).expect("a notification within 20 s");
+        messages.push(String::from_utf8_lossy(&buf[..n]).trim().to_owned());
+        assert!(started.elapsed() < Duration::from_secs(20), "{messages:?}");
+    }
+    assert_eq!(messages[0], "READY=1", "READY comes first: {messages:?}");
+    let health = health_json(&p).await;
+    assert_eq!(health["status"], "ok", "READY=1 only once drawn");
+    assert!(health["frames_drawn"].as_u64().is_some_and(|n| n >= 1));
 }

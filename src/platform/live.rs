@@ -42,7 +42,10 @@ impl EventLoopProxy for Proxy {
             .map_err(|_| EventLoopError::EventLoopTerminated)
     }
 
-    fn invoke_from_event_loop(&self, event: Box<dyn FnOnce() + Send>) -> Result<(), EventLoopError> {
+    fn invoke_from_event_loop(
+        &self,
+        event: Box<dyn FnOnce() + Send>,
+    ) -> Result<(), EventLoopError> {
         self.0
             .send(Event::Invoke(event))
             .map_err(|_| EventLoopError::EventLoopTerminated)

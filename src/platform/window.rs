@@ -49,10 +49,14 @@ pub fn run(
     // renderer: the first frame counts as shown once the loop has run a
     // moment after showing the window.
     let first = Timer::default();
-    first.start(TimerMode::SingleShot, Duration::from_millis(200), move || {
-        telemetry.first_frame_shown();
-        notify_ready();
-    });
+    first.start(
+        TimerMode::SingleShot,
+        Duration::from_millis(200),
+        move || {
+            telemetry.first_frame_shown();
+            notify_ready();
+        },
+    );
     ui.run()
 }
 

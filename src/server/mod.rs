@@ -74,7 +74,10 @@ pub fn router(state: AppState) -> Router {
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::CONTENT_SECURITY_POLICY, CSP),
         (header::REFERRER_POLICY, "no-referrer"),
-        (HeaderName::from_static("cross-origin-resource-policy"), "same-origin"),
+        (
+            HeaderName::from_static("cross-origin-resource-policy"),
+            "same-origin",
+        ),
     ];
     let mut router = Router::new()
         .route("/", get(page::index))
@@ -126,18 +129,35 @@ fn json_response(code: StatusCode, body: String) -> Response {
         .into_response()
 }
 
+/// What `/api/health` says, from whether a frame was drawn and how old the
+/// UI loop's last heartbeat is.
+fn health_verdict(
+    has_drawn: bool,
+    heartbeat_age_ms: i64,
+) -> (StatusCode, &'static str, &'static str) {
+    if !has_drawn {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "starting",
+            "no frame drawn yet",
+        )
+    } else if heartbeat_age_ms > HEARTBEAT_STALE_MS {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stuck",
+            "the UI loop stopped ticking",
+        )
+    } else {
+        (StatusCode::OK, "ok", "the UI loop is alive")
+    }
+}
+
 /// 200 while the UI loop is alive and has drawn; 503 when it is stuck or
 /// has not drawn its first frame.
 async fn health(State(s): State<AppState>) -> Response {
     let t = &s.telemetry;
     let age_ms = chrono::Utc::now().timestamp_millis() - t.last_heartbeat_ms();
-    let (code, state, reason) = if !t.has_drawn() {
-        (StatusCode::SERVICE_UNAVAILABLE, "starting", "no frame drawn yet")
-    } else if age_ms > HEARTBEAT_STALE_MS {
-        (StatusCode::SERVICE_UNAVAILABLE, "stuck", "the UI loop stopped ticking")
-    } else {
-        (StatusCode::OK, "ok", "the UI loop is alive")
-    };
+    let (code, state, reason) = health_verdict(t.has_drawn(), age_ms);
     let body = serde_json::json!({
         "status": state,
         "reason": reason,
@@ -226,5 +246,21 @@ async fn screenshot(State(s): State<AppState>) -> Response {
         )
             .into_response(),
         _ => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode the PNG\n").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_needs_a_frame_and_a_recent_heartbeat() {
+        assert_eq!(health_verdict(false, 0).0, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(health_verdict(true, 900).0, StatusCode::OK);
+        let stuck = health_verdict(true, HEARTBEAT_STALE_MS + 1);
+        assert_eq!(
+            (stuck.0, stuck.1),
+            (StatusCode::SERVICE_UNAVAILABLE, "stuck")
+        );
     }
 }

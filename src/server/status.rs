@@ -118,8 +118,19 @@ mod tests {
         let prom = &v["sources"][0];
         assert_eq!(prom["kind"], "prometheus");
         assert_eq!(prom["state"], "lost");
-        assert!(prom["last_success"].as_str().is_some_and(|s| s.contains('T')));
-        for key in ["state", "klippy_state", "filename", "progress", "eta", "temperatures"] {
+        assert!(
+            prom["last_success"]
+                .as_str()
+                .is_some_and(|s| s.contains('T'))
+        );
+        for key in [
+            "state",
+            "klippy_state",
+            "filename",
+            "progress",
+            "eta",
+            "temperatures",
+        ] {
             assert!(v["printer"].get(key).is_some(), "missing printer.{key}");
         }
         assert!(v["printer"]["temperatures"]["extruder"]["current"].is_number());
