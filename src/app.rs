@@ -86,20 +86,36 @@ enum Display {
     Headless((u32, u32)),
 }
 
+/// Where to serve the endpoints.
+struct Listen {
+    addr: String,
+    /// Given on the command line: failing to bind it is fatal. From the
+    /// config or the default, the screen matters more: the failure is logged
+    /// and the dashboard runs without the endpoints.
+    required: bool,
+}
+
 /// The address to serve the endpoints on, if they are on: `--listen`, else
 /// the config's `[server]`, else the default.
-fn server_address(cli: &Cli, feed: &Feed) -> Option<String> {
+fn server_address(cli: &Cli, feed: &Feed) -> Option<Listen> {
     if cli.no_server {
         return None;
     }
-    if let Some(listen) = &cli.listen {
-        return Some(listen.clone());
+    if let Some(addr) = &cli.listen {
+        return Some(Listen {
+            addr: addr.clone(),
+            required: true,
+        });
     }
-    match feed {
-        Feed::Config(l) if !l.config.server.enabled => None,
-        Feed::Config(l) => Some(l.config.server.listen.clone()),
-        Feed::Demo { .. } => Some(config::ServerConfig::default().listen),
-    }
+    let addr = match feed {
+        Feed::Config(l) if !l.config.server.enabled => return None,
+        Feed::Config(l) => l.config.server.listen.clone(),
+        Feed::Demo { .. } => config::ServerConfig::default().listen,
+    };
+    Some(Listen {
+        addr,
+        required: false,
+    })
 }
 
 fn check_config(path: Option<&Path>) -> ExitCode {
@@ -171,7 +187,7 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_display(feed: Feed, mode: Display, listen: Option<String>) -> anyhow::Result<ExitCode> {
+fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("piboard-io")
@@ -198,8 +214,16 @@ fn run_display(feed: Feed, mode: Display, listen: Option<String>) -> anyhow::Res
     let screen = Screen::new();
     if let Some(listen) = listen {
         let state = AppState::new(views_rx.clone(), telemetry.clone(), screen.clone());
-        rt.block_on(server::bind(&listen, state))
-            .with_context(|| format!("cannot serve the endpoints on {listen}"))?;
+        match rt.block_on(server::bind(&listen.addr, state)) {
+            Ok(_) => {}
+            Err(e) if listen.required => {
+                anyhow::bail!("cannot serve the endpoints on {}: {e}", listen.addr)
+            }
+            Err(e) => tracing::error!(
+                "cannot serve the endpoints on {}: {e}; running without them",
+                listen.addr
+            ),
+        }
     }
     let (updates_tx, updates_rx) = mpsc::channel(64);
     if let Feed::Demo { frozen_at: Some(_) } = feed {

@@ -80,6 +80,16 @@ mod tests {
     }
 
     #[test]
+    fn server_flags_exclude_each_other() {
+        assert!(Cli::try_parse_from(["piboard", "--listen", "x:1", "--no-server"]).is_err());
+        assert!(Cli::try_parse_from(["piboard", "--headless", "--screenshot", "a.png"]).is_err());
+        let cli =
+            Cli::try_parse_from(["piboard", "--demo", "--headless", "--listen", "127.0.0.1:0"])
+                .expect("valid arguments");
+        assert!(cli.headless && cli.listen.as_deref() == Some("127.0.0.1:0"));
+    }
+
+    #[test]
     fn at_requires_demo() {
         assert!(Cli::try_parse_from(["piboard", "--at", "5"]).is_err());
         assert!(Cli::try_parse_from(["piboard", "--demo", "--at", "5"]).is_ok());
