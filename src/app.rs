@@ -13,7 +13,8 @@ use tokio::sync::{mpsc, watch};
 use crate::cli::Cli;
 use crate::config::{self, ConfigError, Loaded};
 use crate::core::{Clock, Dashboard, Rules, SourceSettings, SystemClock};
-use crate::platform::{Headless, encode_png};
+use crate::platform::{Headless, Screen, encode_png};
+use crate::server::{self, AppState};
 use crate::sources::moonraker::MoonrakerSource;
 use crate::sources::prometheus::PrometheusSource;
 use crate::sources::proxmox::ProxmoxSource;
@@ -70,7 +71,51 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(out) = cli.screenshot {
         return screenshot(&feed, &out, size.unwrap_or((800, 480)));
     }
-    run_display(feed, size)
+    let server = server_address(&cli, &feed);
+    let mode = if cli.headless {
+        Display::Headless(size.unwrap_or((800, 480)))
+    } else {
+        Display::Window(size)
+    };
+    run_display(feed, mode, server)
+}
+
+/// Where the dashboard draws.
+enum Display {
+    Window(Option<(u32, u32)>),
+    Headless((u32, u32)),
+}
+
+/// Where to serve the endpoints.
+struct Listen {
+    addr: String,
+    /// Given on the command line: failing to bind it is fatal. From the
+    /// config or the default, the screen matters more: the failure is logged
+    /// and the dashboard runs without the endpoints.
+    required: bool,
+}
+
+/// The address to serve the endpoints on, if they are on: `--listen`, else
+/// the config's `[server]`, else the default.
+fn server_address(cli: &Cli, feed: &Feed) -> Option<Listen> {
+    if cli.no_server {
+        return None;
+    }
+    if let Some(addr) = &cli.listen {
+        return Some(Listen {
+            addr: addr.clone(),
+            required: true,
+        });
+    }
+    let addr = match feed {
+        Feed::Config(l) if !l.config.server.enabled => return None,
+        Feed::Config(l) => l.config.server.listen.clone(),
+        Feed::Demo { .. } => config::ServerConfig::default().listen,
+    };
+    Some(Listen {
+        addr,
+        required: false,
+    })
 }
 
 fn check_config(path: Option<&Path>) -> ExitCode {
@@ -142,7 +187,7 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode> {
+fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Result<ExitCode> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("piboard-io")
@@ -166,6 +211,20 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
         }
     };
     let (views_tx, views_rx) = watch::channel(Arc::new(first));
+    let screen = Screen::new();
+    if let Some(listen) = listen {
+        let state = AppState::new(views_rx.clone(), telemetry.clone(), screen.clone());
+        match rt.block_on(server::bind(&listen.addr, state)) {
+            Ok(_) => {}
+            Err(e) if listen.required => {
+                anyhow::bail!("cannot serve the endpoints on {}: {e}", listen.addr)
+            }
+            Err(e) => tracing::error!(
+                "cannot serve the endpoints on {}: {e}; running without them",
+                listen.addr
+            ),
+        }
+    }
     let (updates_tx, updates_rx) = mpsc::channel(64);
     if let Feed::Demo { frozen_at: Some(_) } = feed {
         // A frozen frame never changes: no hub, no timeline.
@@ -180,7 +239,7 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
         ));
         match feed {
             Feed::Demo { .. } => {
-                rt.spawn(run_demo(updates_tx, clock));
+                rt.spawn(run_demo(updates_tx, clock, telemetry.clone()));
             }
             Feed::Config(loaded) => {
                 spawn_sources(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
@@ -188,7 +247,16 @@ fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode>
             }
         }
     }
-    crate::platform::window::run(rt.handle(), views_rx, size).context("the display failed")?;
+    match mode {
+        Display::Window(size) => {
+            crate::platform::window::run(rt.handle(), views_rx, size, telemetry, screen)
+                .context("the display failed")?
+        }
+        Display::Headless(size) => {
+            crate::platform::live::run(rt.handle(), views_rx, size, telemetry, screen)
+                .context("the headless renderer failed")?
+        }
+    }
     rt.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
 }
@@ -229,7 +297,12 @@ fn spawn_sources(
 
 /// Plays the demo timeline in real time: every source reports every
 /// [`demo::STEP_S`] seconds, and the timeline loops.
-async fn run_demo(tx: mpsc::Sender<crate::core::SourceUpdate>, clock: Arc<dyn Clock>) {
+/// Each scripted update counts as a poll in the metrics.
+async fn run_demo(
+    tx: mpsc::Sender<crate::core::SourceUpdate>,
+    clock: Arc<dyn Clock>,
+    telemetry: Arc<Telemetry>,
+) {
     let start = clock.now();
     let mut tick = tokio::time::interval(Duration::from_secs(u64::from(demo::STEP_S)));
     loop {
@@ -237,6 +310,8 @@ async fn run_demo(tx: mpsc::Sender<crate::core::SourceUpdate>, clock: Arc<dyn Cl
         let now = clock.now();
         let t = u32::try_from((now - start).num_seconds().max(0)).unwrap_or(0);
         for update in demo::updates(t - t % demo::STEP_S, now) {
+            let failure = update.outcome.as_ref().err().map(|f| f.kind);
+            telemetry.poll_finished(update.kind, Duration::ZERO, failure);
             if tx.send(update).await.is_err() {
                 return;
             }

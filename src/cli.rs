@@ -35,6 +35,20 @@ pub struct Cli {
     /// Check the config file and exit: 0 if valid, 2 with the problem if not.
     #[arg(long)]
     pub check_config: bool,
+
+    /// Run the live dashboard without a display, drawing into memory (for
+    /// CI, tests and benchmarks; /screenshot.png shows the frames).
+    #[arg(long, conflicts_with = "screenshot")]
+    pub headless: bool,
+
+    /// Serve the :8080 endpoints on this address instead of the config's
+    /// (`127.0.0.1:0` picks a free port; the log says which).
+    #[arg(long, value_name = "ADDR", conflicts_with = "no_server")]
+    pub listen: Option<String>,
+
+    /// Do not serve the :8080 endpoints.
+    #[arg(long)]
+    pub no_server: bool,
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -63,6 +77,16 @@ mod tests {
         assert_eq!(parse_size("1024X600"), Ok((1024, 600)));
         assert!(parse_size("800").is_err());
         assert!(parse_size("10x10").is_err());
+    }
+
+    #[test]
+    fn server_flags_exclude_each_other() {
+        assert!(Cli::try_parse_from(["piboard", "--listen", "x:1", "--no-server"]).is_err());
+        assert!(Cli::try_parse_from(["piboard", "--headless", "--screenshot", "a.png"]).is_err());
+        let cli =
+            Cli::try_parse_from(["piboard", "--demo", "--headless", "--listen", "127.0.0.1:0"])
+                .expect("valid arguments");
+        assert!(cli.headless && cli.listen.as_deref() == Some("127.0.0.1:0"));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod config;
 pub mod core;
 pub mod hub;
 pub mod platform;
+pub mod server;
 pub mod sources;
 pub mod telemetry;
 pub mod view;

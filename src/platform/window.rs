@@ -1,46 +1,137 @@
 //! A real display: the winit simulator window on a desktop, or DRM/KMS with
 //! libinput on the Pi (whichever Slint backend the build enables; the
 //! `SLINT_BACKEND` environment variable can choose).
+//!
+//! Also the parts every UI loop shares: forwarding view models into the
+//! event loop, the heartbeat that `/api/health` reads, and systemd's
+//! notifications (`READY=1` after the first frame, `WATCHDOG=1` from the UI
+//! loop, so systemd restarts a frozen screen when the unit sets
+//! `WatchdogSec=`).
 
 use std::cell::RefCell;
 use std::sync::Arc;
+use std::time::Duration;
 
-use slint::{ComponentHandle, PlatformError};
+use sd_notify::NotifyState;
+use slint::{ComponentHandle, PlatformError, Timer, TimerMode};
 use tokio::sync::watch;
 
 use crate::bridge::{MainWindow, UiBridge};
+use crate::platform::Screen;
+use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
 thread_local! {
     static BRIDGE: RefCell<UiBridge> = RefCell::new(UiBridge::default());
 }
 
+/// How often the UI loop proves it is alive.
+const HEARTBEAT: Duration = Duration::from_secs(1);
+
 /// Opens the dashboard window and runs Slint's event loop on this thread
 /// until the window closes. View models arrive on `views`; a task on `rt`
 /// forwards each one into the event loop, so the UI never waits on the network.
 pub fn run(
     rt: &tokio::runtime::Handle,
-    mut views: watch::Receiver<Arc<ViewModel>>,
+    views: watch::Receiver<Arc<ViewModel>>,
     size: Option<(u32, u32)>,
+    telemetry: Arc<Telemetry>,
+    screen: Arc<Screen>,
 ) -> Result<(), PlatformError> {
     let ui = MainWindow::new()?;
     if let Some((w, h)) = size {
         ui.window()
             .set_size(slint::LogicalSize::new(w as f32, h as f32));
     }
-    let first = views.borrow_and_update().clone();
-    BRIDGE.with(|b| b.borrow_mut().apply(&ui, &first));
-    let weak = ui.as_weak();
-    rt.spawn(async move {
-        while views.changed().await.is_ok() {
-            let vm = views.borrow_and_update().clone();
-            let shown = weak.upgrade_in_event_loop(move |ui| {
-                BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
-            });
-            if shown.is_err() {
-                break; // the event loop is gone
+    screen.attach_window(ui.as_weak());
+    let _alive = UiLoop::start(rt, views, &ui, telemetry.clone());
+    // The winit and KMS backends have no hook after drawing with the software
+    // renderer: the first frame counts as shown once the loop has run a
+    // moment after showing the window.
+    let first = Timer::default();
+    first.start(
+        TimerMode::SingleShot,
+        Duration::from_millis(200),
+        move || {
+            telemetry.first_frame_shown();
+            notify_ready();
+        },
+    );
+    ui.run()
+}
+
+/// Tells systemd the service is up (`Type=notify`); a no-op without systemd.
+pub fn notify_ready() {
+    if let Err(e) = sd_notify::notify(false, &[NotifyState::Ready]) {
+        tracing::warn!("cannot notify systemd: {e}");
+    }
+}
+
+/// What keeps a UI loop connected and watched; drop it to stop.
+#[must_use = "the heartbeat stops when this is dropped"]
+pub struct UiLoop {
+    _heartbeat: Timer,
+}
+
+impl std::fmt::Debug for UiLoop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UiLoop").finish_non_exhaustive()
+    }
+}
+
+impl UiLoop {
+    /// Shows the current view model in `ui`, forwards every later one into
+    /// the event loop, and starts the heartbeat (and systemd's watchdog, when
+    /// `WATCHDOG_USEC` is set) on this thread's event loop.
+    pub fn start(
+        rt: &tokio::runtime::Handle,
+        mut views: watch::Receiver<Arc<ViewModel>>,
+        ui: &MainWindow,
+        telemetry: Arc<Telemetry>,
+    ) -> Self {
+        let first = views.borrow_and_update().clone();
+        BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
+        let weak = ui.as_weak();
+        rt.spawn(async move {
+            while views.changed().await.is_ok() {
+                let vm = views.borrow_and_update().clone();
+                let shown = weak.upgrade_in_event_loop(move |ui| {
+                    BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
+                });
+                if shown.is_err() {
+                    break; // the event loop is gone
+                }
+            }
+        });
+        Self {
+            _heartbeat: heartbeat(telemetry),
+        }
+    }
+}
+
+/// A timer on the UI loop: records a heartbeat every second and pings
+/// systemd's watchdog at half its timeout. If the loop freezes, both stop.
+fn heartbeat(telemetry: Arc<Telemetry>) -> Timer {
+    let mut usec = 0;
+    let watchdog = sd_notify::watchdog_enabled(false, &mut usec)
+        .then(|| (Duration::from_micros(usec) / 2).max(Duration::from_millis(100)));
+    if let Some(every) = watchdog {
+        tracing::info!("systemd watchdog: pinging every {} ms", every.as_millis());
+    }
+    let tick = watchdog.map_or(HEARTBEAT, |w| w.min(HEARTBEAT));
+    let mut since_ping = Duration::ZERO;
+    let mut beat = move || {
+        telemetry.ui_heartbeat(chrono::Utc::now().timestamp_millis());
+        if let Some(every) = watchdog {
+            since_ping += tick;
+            if since_ping >= every && telemetry.has_drawn() {
+                since_ping = Duration::ZERO;
+                let _ = sd_notify::notify(false, &[NotifyState::Watchdog]);
             }
         }
-    });
-    ui.run()
+    };
+    beat();
+    let timer = Timer::default();
+    timer.start(TimerMode::Repeated, tick, beat);
+    timer
 }

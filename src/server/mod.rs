@@ -1,0 +1,266 @@
+//! The device's own endpoints (`[server] listen`, default `0.0.0.0:8080`):
+//! health, status, a live event stream, metrics, the screenshot and a small
+//! page. Read-only: no route changes any state, every route is `GET` (and
+//! `HEAD`), anything else is 405.
+//!
+//! Nothing here can reach a secret: the status comes from the view model
+//! (URLs are redacted when the config is loaded) and the metrics carry only
+//! source kinds and failure classes.
+
+mod page;
+pub mod status;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, watch};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::platform::{Screen, ScreenError, encode_png};
+use crate::telemetry::Telemetry;
+use crate::view::ViewModel;
+
+pub use status::Status;
+
+/// Event streams served at once; more get 503.
+pub const MAX_EVENT_STREAMS: usize = 8;
+/// The longest a request may take to produce its response head.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// The longest a screenshot waits for the UI thread.
+const SCREENSHOT_TIMEOUT: Duration = Duration::from_secs(3);
+/// `/api/health` says the UI is stuck when its heartbeat is older than this.
+const HEARTBEAT_STALE_MS: i64 = 5_000;
+/// The content security policy: only our own scripts, styles and images.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; object-src 'none'; \
+                   base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/// What the handlers read.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub views: watch::Receiver<Arc<ViewModel>>,
+    pub telemetry: Arc<Telemetry>,
+    pub screen: Arc<Screen>,
+    streams: Arc<Semaphore>,
+}
+
+impl AppState {
+    pub fn new(
+        views: watch::Receiver<Arc<ViewModel>>,
+        telemetry: Arc<Telemetry>,
+        screen: Arc<Screen>,
+    ) -> Self {
+        Self {
+            views,
+            telemetry,
+            screen,
+            streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
+        }
+    }
+}
+
+/// The routes with their security headers and timeout.
+pub fn router(state: AppState) -> Router {
+    let headers = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::REFERRER_POLICY, "no-referrer"),
+        (
+            HeaderName::from_static("cross-origin-resource-policy"),
+            "same-origin",
+        ),
+    ];
+    let mut router = Router::new()
+        .route("/", get(page::index))
+        .route("/page.js", get(page::script))
+        .route("/page.css", get(page::style))
+        .route("/api/health", get(health))
+        .route("/api/status", get(status))
+        .route("/api/events", get(events))
+        .route("/metrics", get(metrics))
+        .route("/screenshot.png", get(screenshot))
+        .with_state(state)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            REQUEST_TIMEOUT,
+        ));
+    for (name, value) in headers {
+        router = router.layer(SetResponseHeaderLayer::overriding(
+            name,
+            HeaderValue::from_static(value),
+        ));
+    }
+    router
+}
+
+/// Binds `listen` and serves until the runtime stops. Returns the bound
+/// address (useful with port 0).
+pub async fn bind(listen: &str, state: AppState) -> std::io::Result<SocketAddr> {
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    tracing::info!("listening on http://{addr}");
+    let app = router(state);
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!("the HTTP server stopped: {e}");
+        }
+    });
+    Ok(addr)
+}
+
+fn json_response(code: StatusCode, body: String) -> Response {
+    (
+        code,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// What `/api/health` says, from whether a frame was drawn and how old the
+/// UI loop's last heartbeat is.
+fn health_verdict(
+    has_drawn: bool,
+    heartbeat_age_ms: i64,
+) -> (StatusCode, &'static str, &'static str) {
+    if !has_drawn {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "starting",
+            "no frame drawn yet",
+        )
+    } else if heartbeat_age_ms > HEARTBEAT_STALE_MS {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "stuck",
+            "the UI loop stopped ticking",
+        )
+    } else {
+        (StatusCode::OK, "ok", "the UI loop is alive")
+    }
+}
+
+/// 200 while the UI loop is alive and has drawn; 503 when it is stuck or
+/// has not drawn its first frame.
+async fn health(State(s): State<AppState>) -> Response {
+    let t = &s.telemetry;
+    let age_ms = chrono::Utc::now().timestamp_millis() - t.last_heartbeat_ms();
+    let (code, state, reason) = health_verdict(t.has_drawn(), age_ms);
+    let body = serde_json::json!({
+        "status": state,
+        "reason": reason,
+        "frames_drawn": t.frames_drawn(),
+        "heartbeat_age_s": (age_ms.max(0) as f64 / 1000.0),
+        "version": env!("CARGO_PKG_VERSION"),
+    });
+    json_response(code, body.to_string())
+}
+
+async fn status(State(s): State<AppState>) -> Response {
+    let vm = s.views.borrow().clone();
+    json_response(StatusCode::OK, Status::to_json(&vm))
+}
+
+/// The status document now and after every change, as Server-Sent Events.
+async fn events(State(s): State<AppState>) -> Response {
+    let Ok(permit) = s.streams.clone().try_acquire_owned() else {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "30")],
+            "too many event streams\n",
+        )
+            .into_response();
+    };
+    let mut views = s.views.clone();
+    views.mark_changed();
+    let stream = futures_util::stream::unfold(
+        (views, permit),
+        |(mut views, permit): (_, OwnedSemaphorePermit)| async move {
+            views.changed().await.ok()?;
+            let vm = views.borrow_and_update().clone();
+            let event = Event::default().event("status").data(Status::to_json(&vm));
+            Some((Ok::<_, Infallible>(event), (views, permit)))
+        },
+    );
+    Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response()
+}
+
+/// OpenMetrics when the scraper asks for it (Prometheus does), the classic
+/// text format otherwise.
+async fn metrics(State(s): State<AppState>, headers: HeaderMap) -> Response {
+    let openmetrics = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/openmetrics-text"));
+    let (text, kind) = if openmetrics {
+        (
+            s.telemetry.encode(),
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )
+    } else {
+        (
+            s.telemetry.encode_classic(),
+            "text/plain; version=0.0.4; charset=utf-8",
+        )
+    };
+    match text {
+        Ok(text) => ([(header::CONTENT_TYPE, kind)], text).into_response(),
+        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode metrics\n").into_response(),
+    }
+}
+
+/// Exactly what the display shows now, as PNG.
+async fn screenshot(State(s): State<AppState>) -> Response {
+    let image = match s.screen.capture(SCREENSHOT_TIMEOUT).await {
+        Ok(img) => img,
+        Err(e) => {
+            let code = match e {
+                ScreenError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+                ScreenError::NotYet | ScreenError::Stuck(_) => StatusCode::SERVICE_UNAVAILABLE,
+            };
+            return (code, format!("{e}\n")).into_response();
+        }
+    };
+    match tokio::task::spawn_blocking(move || encode_png(&image)).await {
+        Ok(Ok(png)) => (
+            [
+                (header::CONTENT_TYPE, "image/png"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            png,
+        )
+            .into_response(),
+        _ => (StatusCode::INTERNAL_SERVER_ERROR, "cannot encode the PNG\n").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn health_needs_a_frame_and_a_recent_heartbeat() {
+        assert_eq!(health_verdict(false, 0).0, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(health_verdict(true, 900).0, StatusCode::OK);
+        let stuck = health_verdict(true, HEARTBEAT_STALE_MS + 1);
+        assert_eq!(
+            (stuck.0, stuck.1),
+            (StatusCode::SERVICE_UNAVAILABLE, "stuck")
+        );
+    }
+}
