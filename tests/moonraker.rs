@@ -153,7 +153,10 @@ impl Fake {
     }
 
     fn count(&self, path: &str) -> usize {
-        self.seen().iter().filter(|s| s.path.starts_with(path)).count()
+        self.seen()
+            .iter()
+            .filter(|s| s.path.starts_with(path))
+            .count()
     }
 }
 
@@ -184,7 +187,10 @@ async fn printing_with_a_thumbnail() {
     let (fake, url) = Fake::start(Scenario::printing("objects_printing.json")).await;
     let mut s = source(&url);
     let p = poll(&mut s).await.expect("a good poll");
-    assert_eq!((p.klippy, p.state), (KlippyState::Ready, PrintState::Printing));
+    assert_eq!(
+        (p.klippy, p.state),
+        (KlippyState::Ready, PrintState::Printing)
+    );
     assert_eq!((p.current_layer, p.total_layers), (Some(43), Some(118)));
     assert_eq!(p.slicer_estimate_s, Some(7800.0));
     let thumb = p.thumbnail.as_ref().expect("the thumbnail is decoded");
@@ -232,7 +238,10 @@ async fn paused_complete_cancelled_and_failed_jobs() {
     assert_eq!(p.state, PrintState::Cancelled);
     let p = printer(Scenario::printing("objects_error.json")).await;
     assert_eq!(p.state, PrintState::Error);
-    assert!(p.message.is_some_and(|m| m.starts_with("Move out of range")));
+    assert!(
+        p.message
+            .is_some_and(|m| m.starts_with("Move out of range"))
+    );
 }
 
 #[tokio::test]
@@ -250,7 +259,10 @@ async fn klippy_error_shows_the_first_line_of_its_message() {
     .await;
     let p = poll(&mut source(&url)).await.expect("Moonraker answered");
     assert_eq!(p.klippy, KlippyState::Error);
-    assert_eq!(p.klippy_message.as_deref(), Some("mcu 'mcu': Unable to connect"));
+    assert_eq!(
+        p.klippy_message.as_deref(),
+        Some("mcu 'mcu': Unable to connect")
+    );
     assert_eq!(fake.count("/printer/objects/query"), 0);
 }
 
@@ -296,8 +308,8 @@ async fn a_wrong_or_missing_api_key_is_an_auth_failure_and_a_configured_key_is_s
         "[moonraker]\nurl = \"{url}\"\nname = \"Ender 5 Pro\"\napi_key = {{ file = \"{}\" }}\n",
         key_file.display()
     );
-    let loaded = piboard::config::parse(&config, &dir.path().join("piboard.toml"))
-        .expect("a valid config");
+    let loaded =
+        piboard::config::parse(&config, &dir.path().join("piboard.toml")).expect("a valid config");
     let mut keyed = MoonrakerSource::from_config(&loaded).expect("[moonraker] is configured");
     let p = poll(&mut keyed).await.expect("the key is accepted");
     assert_eq!(p.state, PrintState::Printing);
@@ -366,6 +378,29 @@ async fn polls_fast_only_while_a_job_runs() {
 }
 
 #[tokio::test]
+async fn a_re_sliced_file_gets_its_new_thumbnail() {
+    let (fake, url) = Fake::start(Scenario::printing("objects_printing.json")).await;
+    let mut s = source(&url);
+    poll(&mut s).await.expect("good poll");
+    fake.set(Scenario::printing("objects_complete.json"));
+    poll(&mut s).await.expect("good poll");
+    let text = String::from_utf8(fixture("metadata.json")).expect("UTF-8 fixture");
+    assert!(text.contains("1763708400.0585904"));
+    fake.set(Scenario {
+        metadata: Reply(
+            200,
+            text.replace("1763708400.0585904", "1763712000.5")
+                .into_bytes(),
+        ),
+        ..Scenario::printing("objects_printing.json")
+    });
+    let p = poll(&mut s).await.expect("good poll");
+    assert!(p.thumbnail.is_some());
+    assert_eq!(fake.count("/server/files/metadata"), 2);
+    assert_eq!(fake.count("/server/files/gcodes/"), 2);
+}
+
+#[tokio::test]
 async fn an_unreachable_moonraker_is_a_connectivity_failure() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("address");
@@ -420,7 +455,11 @@ fn compare(golden: &RgbImage, actual: &RgbImage) -> (u64, RgbImage) {
     let mut count = 0;
     for (x, y, a) in actual.enumerate_pixels() {
         let g = golden.get_pixel(x, y);
-        if a.0.iter().zip(g.0).any(|(p, q)| p.abs_diff(q) > CHANNEL_TOLERANCE) {
+        if a.0
+            .iter()
+            .zip(g.0)
+            .any(|(p, q)| p.abs_diff(q) > CHANNEL_TOLERANCE)
+        {
             count += 1;
             diff.put_pixel(x, y, Rgb([255, 0, 0]));
         } else {
@@ -461,11 +500,36 @@ fn golden_printer_panel_states() {
     let printing = get(Scenario::printing("objects_printing.json"));
     let cases: Vec<(&str, PrinterData, u32, (u32, u32))> = vec![
         ("moonraker-printing", printing.clone(), 0, (800, 480)),
-        ("moonraker-printing-1024x600", printing.clone(), 0, (1024, 600)),
-        ("moonraker-paused", get(Scenario::printing("objects_paused.json")), 0, (800, 480)),
-        ("moonraker-complete", get(Scenario::printing("objects_complete.json")), 0, (800, 480)),
-        ("moonraker-cancelled", get(Scenario::printing("objects_cancelled.json")), 0, (800, 480)),
-        ("moonraker-print-error", get(Scenario::printing("objects_error.json")), 0, (800, 480)),
+        (
+            "moonraker-printing-1024x600",
+            printing.clone(),
+            0,
+            (1024, 600),
+        ),
+        (
+            "moonraker-paused",
+            get(Scenario::printing("objects_paused.json")),
+            0,
+            (800, 480),
+        ),
+        (
+            "moonraker-complete",
+            get(Scenario::printing("objects_complete.json")),
+            0,
+            (800, 480),
+        ),
+        (
+            "moonraker-cancelled",
+            get(Scenario::printing("objects_cancelled.json")),
+            0,
+            (800, 480),
+        ),
+        (
+            "moonraker-print-error",
+            get(Scenario::printing("objects_error.json")),
+            0,
+            (800, 480),
+        ),
         (
             "moonraker-null-layers",
             get(Scenario::printing("objects_printing_null_layers.json")),
@@ -474,13 +538,19 @@ fn golden_printer_panel_states() {
         ),
         (
             "moonraker-klippy-error",
-            get(Scenario::klippy("server_info_error.json", ok("printer_info_error.json"))),
+            get(Scenario::klippy(
+                "server_info_error.json",
+                ok("printer_info_error.json"),
+            )),
             0,
             (800, 480),
         ),
         (
             "moonraker-klippy-shutdown-480x320",
-            get(Scenario::klippy("server_info_shutdown.json", ok("printer_info_shutdown.json"))),
+            get(Scenario::klippy(
+                "server_info_shutdown.json",
+                ok("printer_info_shutdown.json"),
+            )),
             0,
             (480, 320),
         ),
@@ -498,5 +568,9 @@ fn golden_printer_panel_states() {
             failures.push(e);
         }
     }
-    assert!(failures.is_empty(), "golden mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "golden mismatches:\n{}",
+        failures.join("\n")
+    );
 }

@@ -125,8 +125,15 @@ mod tests {
         let extruder: Vec<f64> = (0..1200).map(f64::from).collect();
         let bed = vec![60.0; 1000];
         h.seed(10_000, &extruder, &bed);
-        assert_eq!(h.last().map(|s| (s.at_s, s.extruder)), Some((10_000, 1199.0)));
-        assert!(h.len() <= CAPACITY && h.len() >= CAPACITY - 1, "{}", h.len());
+        assert_eq!(
+            h.last().map(|s| (s.at_s, s.extruder)),
+            Some((10_000, 1199.0))
+        );
+        assert!(
+            h.len() <= CAPACITY && h.len() >= CAPACITY - 1,
+            "{}",
+            h.len()
+        );
         h.seed(10_000, &[], &[1.0]);
         assert!(!h.is_empty());
     }

@@ -113,9 +113,18 @@ mod tests {
         assert_eq!(l(10.1), (Some(50), Some(100)));
         // Z hop or a parked head above the part: never past the total.
         assert_eq!(l(35.0), (Some(100), Some(100)));
-        assert_eq!(layers_from_z(Some(1.0), None, None, Some(20.0)), (None, None));
-        assert_eq!(layers_from_z(Some(0.0), Some(0.2), None, None), (None, None));
-        assert_eq!(layers_from_z(Some(0.4), Some(0.2), None, None), (Some(2), None));
+        assert_eq!(
+            layers_from_z(Some(1.0), None, None, Some(20.0)),
+            (None, None)
+        );
+        assert_eq!(
+            layers_from_z(Some(0.0), Some(0.2), None, None),
+            (None, None)
+        );
+        assert_eq!(
+            layers_from_z(Some(0.4), Some(0.2), None, None),
+            (Some(2), None)
+        );
     }
 
     #[test]

@@ -5,15 +5,17 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use super::{Tone, format};
-use crate::core::printer::time_left_s;
 use crate::core::history::{CAPACITY, STEP_S};
+use crate::core::printer::time_left_s;
 use crate::core::{
     Health, KlippyState, PrintState, PrinterData, SourceState, TempHistory, Thumbnail,
 };
 
-/// The chart's coordinate space: one x unit per history step, the newest at
-/// the right edge; y from 0 °C at the bottom to [`CHART_MAX_C`] at the top.
-pub const CHART_WIDTH: i64 = CAPACITY as i64 - 1;
+/// The chart's coordinate space: two x units per history step, the newest
+/// at the right edge; y from 0 °C at the bottom to [`CHART_MAX_C`] at the
+/// top. Slint keeps a path's aspect ratio, so the panel sizes the chart to
+/// this box's 238:40.
+pub const CHART_WIDTH: i64 = 2 * (CAPACITY as i64 - 1);
 pub const CHART_HEIGHT: f64 = 40.0;
 /// The chart's top, °C (hotter readings are drawn at the top).
 pub const CHART_MAX_C: f64 = 300.0;
@@ -123,7 +125,7 @@ pub fn chart(history: &TempHistory) -> ChartVm {
         history
             .samples()
             .filter_map(|s| {
-                let x = CHART_WIDTH - (newest - s.at_s.div_euclid(STEP_S));
+                let x = CHART_WIDTH - 2 * (newest - s.at_s.div_euclid(STEP_S));
                 let c = f64::from(pick(s)).clamp(0.0, CHART_MAX_C);
                 let y = (CHART_HEIGHT - c / CHART_MAX_C * CHART_HEIGHT).round() as i64;
                 (x >= 0).then_some((x, y))
@@ -149,7 +151,7 @@ fn path(points: &[(i64, i64)]) -> String {
     if kept.len() == 1 {
         // A single reading: a short flat stroke so it shows.
         let (x, y) = kept[0];
-        kept.insert(0, ((x - 1).max(0), y));
+        kept.insert(0, ((x - 2).max(0), y));
     }
     kept.iter()
         .enumerate()
@@ -302,7 +304,9 @@ pub(super) fn panel(s: Option<&SourceState>, now: DateTime<Utc>, offset: FixedOf
             KlippyState::Startup => "Klipper is starting up.",
             KlippyState::Error => "Fix printer.cfg or the MCU link, then FIRMWARE_RESTART.",
             KlippyState::Shutdown => "Fix the cause, then FIRMWARE_RESTART.",
-            KlippyState::Disconnected => "Moonraker answers, Klipper does not: is the klipper service running?",
+            KlippyState::Disconnected => {
+                "Moonraker answers, Klipper does not: is the klipper service running?"
+            }
         }
         .to_owned(),
         thumbnail: p.thumbnail.clone(),
@@ -322,7 +326,11 @@ mod tests {
         let a = chart(&h);
         h.record(2003, 240.3, 80.1);
         h.record(2006, 239.8, 80.0);
-        assert_eq!(chart(&h), a, "small noise or a slid window redrew the chart");
+        assert_eq!(
+            chart(&h),
+            a,
+            "small noise or a slid window redrew the chart"
+        );
         // A flat run is one segment: the newest point at the right edge.
         assert_eq!(a.bed, format!("M 0 29 L {CHART_WIDTH} 29"));
         assert_eq!(a.extruder, format!("M 0 8 L {CHART_WIDTH} 8"));
@@ -347,6 +355,9 @@ mod tests {
         assert!(ys.len() > 10);
         let mut one = TempHistory::default();
         one.record(0, 200.0, 60.0);
-        assert_eq!(chart(&one).bed, format!("M {} 32 L {CHART_WIDTH} 32", CHART_WIDTH - 1));
+        assert_eq!(
+            chart(&one).bed,
+            format!("M {} 32 L {CHART_WIDTH} 32", CHART_WIDTH - 2)
+        );
     }
 }

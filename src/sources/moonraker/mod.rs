@@ -116,7 +116,10 @@ impl MoonrakerSource {
             .map_err(|e| format!("moonraker.url {}: {e}", settings.url))
             .and_then(|u| {
                 if u.cannot_be_a_base() {
-                    Err(format!("moonraker.url {} is not an http(s) URL", settings.url))
+                    Err(format!(
+                        "moonraker.url {} is not an http(s) URL",
+                        settings.url
+                    ))
                 } else {
                     Ok(u)
                 }
@@ -182,9 +185,7 @@ impl MoonrakerSource {
             .get(self.url(&["printer", "info"], None)?, JSON_CAP)
             .await?;
         let message = match body.status.as_u16() {
-            200..=299 => parse::printer_info(&body.bytes)
-                .ok()
-                .and_then(|(_, m)| m),
+            200..=299 => parse::printer_info(&body.bytes).ok().and_then(|(_, m)| m),
             404 => Some("Klipper has not connected since Moonraker started".to_owned()),
             503 => Some("Klipper dropped its connection to Moonraker".to_owned()),
             401 | 403 => return Err(failure(&body)),
@@ -207,17 +208,17 @@ impl MoonrakerSource {
             (job.0 == PrintState::Printing && !was_active) || job.1 + 1.0 < duration
         });
         let known = self.file.as_ref().filter(|f| f.filename == filename);
-        let retry = known.is_some_and(|f| {
-            f.failed_at
-                .is_some_and(|at| at.elapsed() >= METADATA_RETRY)
-        });
+        let retry =
+            known.is_some_and(|f| f.failed_at.is_some_and(|at| at.elapsed() >= METADATA_RETRY));
         if known.is_some() && !restarted && !retry {
             return;
         }
         let previous = self.file.take().filter(|f| f.filename == filename);
         let meta = self.fetch_metadata(filename).await;
         let failed_at = meta.is_err().then(Instant::now);
-        let meta = meta.ok().or_else(|| previous.as_ref().and_then(|p| p.meta.clone()));
+        let meta = meta
+            .ok()
+            .or_else(|| previous.as_ref().and_then(|p| p.meta.clone()));
         let same_version = previous.as_ref().is_some_and(|p| {
             p.meta.as_ref().map(|m| m.modified) == meta.as_ref().map(|m| m.modified)
         });

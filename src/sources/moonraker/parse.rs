@@ -360,7 +360,9 @@ pub fn printer_data(s: &Status, meta: Option<&Metadata>) -> PrinterData {
         klippy: KlippyState::Ready,
         klippy_message: None,
         state,
-        filename: ps.and_then(|p| p.filename.clone()).filter(|f| !f.is_empty()),
+        filename: ps
+            .and_then(|p| p.filename.clone())
+            .filter(|f| !f.is_empty()),
         progress: progress(s, meta, state),
         print_duration_s: finite(ps.and_then(|p| p.print_duration)).unwrap_or(0.0),
         total_duration_s: finite(ps.and_then(|p| p.total_duration)).unwrap_or(0.0),
@@ -372,8 +374,12 @@ pub fn printer_data(s: &Status, meta: Option<&Metadata>) -> PrinterData {
         fan: finite(s.fan.as_ref().and_then(|f| f.speed)).map(|f| f.clamp(0.0, 1.0)),
         speed_factor: finite(s.gcode_move.as_ref().and_then(|g| g.speed_factor)),
         message,
-        slicer_estimate_s: meta.and_then(|m| finite(m.estimated_time)).filter(|e| *e > 0.0),
-        filament_total_mm: meta.and_then(|m| finite(m.filament_total)).filter(|f| *f > 0.0),
+        slicer_estimate_s: meta
+            .and_then(|m| finite(m.estimated_time))
+            .filter(|e| *e > 0.0),
+        filament_total_mm: meta
+            .and_then(|m| finite(m.filament_total))
+            .filter(|f| *f > 0.0),
         thumbnail: None,
         history: Default::default(),
     }
@@ -534,8 +540,14 @@ mod tests {
     fn every_print_state_is_read() {
         let state = |bytes| data(bytes, true).state;
         assert_eq!(state(fixture!("objects_paused.json")), PrintState::Paused);
-        assert_eq!(state(fixture!("objects_complete.json")), PrintState::Complete);
-        assert_eq!(state(fixture!("objects_cancelled.json")), PrintState::Cancelled);
+        assert_eq!(
+            state(fixture!("objects_complete.json")),
+            PrintState::Complete
+        );
+        assert_eq!(
+            state(fixture!("objects_cancelled.json")),
+            PrintState::Cancelled
+        );
         assert_eq!(state(fixture!("objects_error.json")), PrintState::Error);
         assert_eq!(state(fixture!("objects_standby.json")), PrintState::Standby);
         let failed = data(fixture!("objects_error.json"), true);
@@ -558,7 +570,9 @@ mod tests {
         assert_eq!(p.state, PrintState::Standby);
         assert_eq!(p.extruder, Heater::default());
         assert_eq!((p.fan, p.speed_factor), (None, None));
-        assert!(objects(br#"{"result": {"status": {"extruder": {"temperature": "hot"}}}}"#).is_err());
+        assert!(
+            objects(br#"{"result": {"status": {"extruder": {"temperature": "hot"}}}}"#).is_err()
+        );
     }
 
     #[test]
@@ -575,7 +589,11 @@ mod tests {
     fn thumbnails_live_beside_their_file() {
         assert_eq!(
             thumbnail_segments("parts/a b.gcode", ".thumbs/a b-300x300.png"),
-            Some(vec!["parts".into(), ".thumbs".into(), "a b-300x300.png".into()])
+            Some(vec![
+                "parts".into(),
+                ".thumbs".into(),
+                "a b-300x300.png".into()
+            ])
         );
         assert_eq!(
             thumbnail_segments("a.gcode", ".thumbs/a.png"),
