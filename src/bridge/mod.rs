@@ -343,5 +343,10 @@ fn printer(p: &view::PrinterVm) -> PrinterData {
         message: s(p.message.as_deref().unwrap_or("")),
         detail: s(&p.detail),
         has_thumbnail: p.thumbnail.is_some(),
+        glyph: s(&p.glyph),
+        hint: s(&p.hint),
+        job: p.job,
+        chart_extruder: s(&p.chart.extruder),
+        chart_bed: s(&p.chart.bed),
     }
 }

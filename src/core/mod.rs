@@ -3,6 +3,7 @@
 //! UI or HTTP types; time is always passed in.
 
 pub mod clock;
+pub mod history;
 pub mod model;
 pub mod printer;
 pub mod rules;
@@ -10,6 +11,7 @@ pub mod state;
 pub mod status;
 
 pub use clock::{Clock, FakeClock, SystemClock};
+pub use history::{TempHistory, TempSample};
 pub use model::*;
 pub use rules::{Direction, Judgement, Rules, TileSpec, Unit};
 pub use state::{Dashboard, Health, SourceSettings, SourceState};

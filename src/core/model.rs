@@ -204,9 +204,10 @@ pub struct ProxmoxData {
 }
 
 /// Klipper's own state as Moonraker reports it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum KlippyState {
+    #[default]
     Ready,
     Startup,
     Shutdown,
@@ -215,9 +216,10 @@ pub enum KlippyState {
 }
 
 /// The print job's state (`print_stats.state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum PrintState {
+    #[default]
     Standby,
     Printing,
     Paused,
@@ -235,7 +237,7 @@ pub struct Heater {
 }
 
 /// Everything a Moonraker poll yields.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct PrinterData {
     pub klippy: KlippyState,
     /// Klipper's state message when it is not ready (first line).
@@ -263,6 +265,9 @@ pub struct PrinterData {
     /// Decoded thumbnail (RGBA8, width, height), if the file has one.
     #[serde(skip)]
     pub thumbnail: Option<Thumbnail>,
+    /// The last minutes of extruder and bed temperatures, for the chart.
+    #[serde(skip)]
+    pub history: super::history::TempHistory,
 }
 
 /// A decoded gcode thumbnail, shared cheaply between snapshots.

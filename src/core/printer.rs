@@ -44,6 +44,35 @@ pub fn time_left_s(p: &PrinterData) -> Option<f64> {
     left.is_finite().then_some(left.max(0.0))
 }
 
+/// Layer `N / total` from the nozzle's Z, for files whose slicer does not
+/// emit `SET_PRINT_STATS_INFO` (so `print_stats.info` is null). Mainsail's
+/// formula: `ceil((z − first) / h + 1)`, and the same for the object's height;
+/// the current layer never exceeds the total. `None` where nothing sensible
+/// can be said (no layer height, Z not above the bed).
+pub fn layers_from_z(
+    z: Option<f64>,
+    layer_height: Option<f64>,
+    first_layer_height: Option<f64>,
+    object_height: Option<f64>,
+) -> (Option<u32>, Option<u32>) {
+    let Some(h) = layer_height.filter(|h| h.is_finite() && *h > 0.0) else {
+        return (None, None);
+    };
+    let first = first_layer_height
+        .filter(|f| f.is_finite() && *f > 0.0)
+        .unwrap_or(h);
+    let count = |height: f64| {
+        let n = ((height - first) / h + 1.0 - 1e-6).ceil();
+        (n.is_finite() && n >= 1.0).then(|| n.min(f64::from(u32::MAX)) as u32)
+    };
+    let total = object_height.filter(|o| *o > 0.0).and_then(count);
+    let current = z
+        .filter(|z| *z > 0.0)
+        .and_then(count)
+        .map(|c| total.map_or(c, |t| c.min(t)));
+    (current, total)
+}
+
 fn measured_left(p: &PrinterData, elapsed: f64) -> Option<f64> {
     let filament = p
         .filament_total_mm
@@ -60,29 +89,42 @@ fn measured_left(p: &PrinterData, elapsed: f64) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{Heater, KlippyState};
+    use crate::core::model::KlippyState;
 
     fn printing(progress: f64, elapsed: f64) -> PrinterData {
         PrinterData {
             klippy: KlippyState::Ready,
-            klippy_message: None,
             state: PrintState::Printing,
             filename: Some("part.gcode".into()),
             progress,
             print_duration_s: elapsed,
             total_duration_s: elapsed,
-            filament_used_mm: 0.0,
-            current_layer: None,
-            total_layers: None,
-            extruder: Heater::default(),
-            bed: Heater::default(),
-            fan: None,
-            speed_factor: None,
-            message: None,
             slicer_estimate_s: Some(3600.0),
-            filament_total_mm: None,
-            thumbnail: None,
+            ..PrinterData::default()
         }
+    }
+
+    #[test]
+    fn layers_follow_z_like_mainsail() {
+        // 0.2 mm layers, 0.3 mm first layer, 20.1 mm object: 100 layers.
+        let l = |z| layers_from_z(Some(z), Some(0.2), Some(0.3), Some(20.1));
+        assert_eq!(l(0.3), (Some(1), Some(100)));
+        assert_eq!(l(0.5), (Some(2), Some(100)));
+        assert_eq!(l(10.1), (Some(50), Some(100)));
+        // Z hop or a parked head above the part: never past the total.
+        assert_eq!(l(35.0), (Some(100), Some(100)));
+        assert_eq!(
+            layers_from_z(Some(1.0), None, None, Some(20.0)),
+            (None, None)
+        );
+        assert_eq!(
+            layers_from_z(Some(0.0), Some(0.2), None, None),
+            (None, None)
+        );
+        assert_eq!(
+            layers_from_z(Some(0.4), Some(0.2), None, None),
+            (Some(2), None)
+        );
     }
 
     #[test]

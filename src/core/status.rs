@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::model::{PrintState, ServiceHealth, Severity, SourceKind};
+use super::model::{KlippyState, PrintState, ServiceHealth, Severity, SourceKind};
 use super::rules::{Judgement, Rules};
 use super::state::{Dashboard, Health};
 
@@ -230,6 +230,13 @@ fn printer_findings(d: &Dashboard, out: &mut Vec<Finding>) {
     let Some(p) = d.printer() else { return };
     if p.state == PrintState::Error {
         out.push(Finding::new(Level::Degraded, "Print failed"));
+    }
+    // Klipper halted on an error needs a person; disconnected or starting
+    // up is how a printer that is switched off or booting looks.
+    match p.klippy {
+        KlippyState::Error => out.push(Finding::new(Level::Degraded, "Klipper error")),
+        KlippyState::Shutdown => out.push(Finding::new(Level::Degraded, "Klipper shutdown")),
+        _ => {}
     }
 }
 

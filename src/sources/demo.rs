@@ -359,7 +359,28 @@ const SLICER_S: f64 = 7_800.0;
 const FILAMENT_MM: f64 = 12_500.0;
 const LAYERS: u32 = 180;
 
+/// The printer at second `t`, with the chart's history: the last ten
+/// minutes of the timeline (before second 0 the print was already running
+/// steadily at 240 / 80 °C).
 fn printer(t: u32) -> PrinterData {
+    let mut p = printer_now(t);
+    let end = i64::from(t);
+    let step = crate::core::history::STEP_S;
+    let first = (end - crate::core::history::WINDOW_S + step).div_euclid(step) * step;
+    for at in (first..=end).step_by(step as usize) {
+        let (e, b) = match u32::try_from(at) {
+            Ok(at) => {
+                let q = printer_now(at);
+                (q.extruder.temperature, q.bed.temperature)
+            }
+            Err(_) => (240.0 + 0.6 * wobble(at.unsigned_abs() as u32, 500), 80.0),
+        };
+        p.history.record(at, e, b);
+    }
+    p
+}
+
+fn printer_now(t: u32) -> PrinterData {
     let heater = |temperature: f64, target: f64| Heater {
         temperature,
         target,
@@ -384,6 +405,7 @@ fn printer(t: u32) -> PrinterData {
         slicer_estimate_s: None,
         filament_total_mm: None,
         thumbnail: None,
+        history: TempHistory::default(),
     };
     let job = |progress: f64, state| PrinterData {
         state,

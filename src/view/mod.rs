@@ -14,7 +14,7 @@ use crate::core::{Dashboard, Health, Overall, Rules, SourceKind, SourceState};
 pub use panels::{
     AlertVm, AlertsVm, GuestsVm, NodeVm, PoolVm, SeriesVm, ServiceVm, StorageVm, TileVm,
 };
-pub use printer::{PrinterVm, TemperatureVm};
+pub use printer::{ChartVm, PrinterVm, TemperatureVm, chart as printer_chart};
 
 /// How a value should be coloured. Never the only carrier of meaning: every
 /// tone comes with a word or a symbol on screen.
