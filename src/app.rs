@@ -27,6 +27,7 @@ const EXIT_CONFIG: u8 = 2;
 
 /// Runs the binary; returns its exit status.
 pub fn run(cli: Cli) -> ExitCode {
+    crate::telemetry::mark_start();
     init_tracing();
     match dispatch(cli) {
         Ok(code) => code,

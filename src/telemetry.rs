@@ -148,14 +148,19 @@ impl Telemetry {
     pub fn frame_drawn(&self, took: Duration) {
         self.render_duration.observe(took.as_secs_f64());
         self.frames_drawn.inc();
-        self.first_frame.store(true, Ordering::Relaxed);
+        self.first_frame_shown();
     }
 
     /// The first frame is on screen, where the backend cannot count frames
     /// (the winit and KMS backends have no rendering hook for the software
     /// renderer).
     pub fn first_frame_shown(&self) {
-        self.first_frame.store(true, Ordering::Relaxed);
+        if !self.first_frame.swap(true, Ordering::Relaxed) {
+            tracing::info!(
+                since_start_ms = since_start().as_millis() as u64,
+                "first frame drawn"
+            );
+        }
     }
 
     /// The UI loop is alive at `unix_ms`.
@@ -342,4 +347,17 @@ mod tests {
         assert!(!classic.contains("# EOF"));
         assert!(t.has_drawn());
     }
+}
+
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the start of `main`, for the time-to-first-frame figure. The first
+/// call wins.
+pub fn mark_start() {
+    PROCESS_START.get_or_init(std::time::Instant::now);
+}
+
+/// Time since [`mark_start`] (zero if it was never called).
+pub fn since_start() -> Duration {
+    PROCESS_START.get().map(|t| t.elapsed()).unwrap_or_default()
 }
