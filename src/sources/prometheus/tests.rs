@@ -276,7 +276,7 @@ async fn one_cycle_fills_services_alerts_and_tiles_and_a_bad_query_marks_only_it
     let token = dir.path().join("token");
     std::fs::write(&token, "s3cret-token\n").expect("write token");
     let extra = format!(
-        "bearer_token = {{ file = \"{}\" }}\nheaders = {{ X-Scope-OrgID = \"homelab\" }}",
+        "bearer_token = {{ file = \"{0}\" }}\nheaders = {{ X-Scope-OrgID = \"homelab\", X-Api-Key = {{ file = \"{0}\" }} }}",
         token.display()
     );
     let mut s = source(&config(dir.path(), &server.url, &extra));
@@ -320,6 +320,7 @@ async fn one_cycle_fills_services_alerts_and_tiles_and_a_bad_query_marks_only_it
         let lower = r.to_ascii_lowercase();
         assert!(lower.contains("authorization: bearer s3cret-token"), "{r}");
         assert!(lower.contains("x-scope-orgid: homelab"), "{r}");
+        assert!(lower.contains("x-api-key: s3cret-token"), "{r}");
     }
 }
 
