@@ -277,7 +277,9 @@ fn storage(st: &view::StorageVm) -> CardData {
 
 fn alerts(a: &view::AlertsVm) -> CardData {
     let lines = a.items.iter().take(2).map(|i| i.text.clone()).collect();
-    let detail = if a.count > 2 {
+    let detail = if let Some(e) = &a.error {
+        format!("query failed: {e}")
+    } else if a.count > 2 {
         format!("+{} more", a.count - 2)
     } else {
         String::new()

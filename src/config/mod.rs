@@ -128,6 +128,14 @@ pub struct BasicAuth {
     pub password: SecretSource,
 }
 
+/// A header's value: plain text, or a secret from the environment or a file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum HeaderValueConfig {
+    Plain(String),
+    Secret(SecretSource),
+}
+
 /// `[prometheus]`.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -139,8 +147,10 @@ pub struct PrometheusConfig {
     pub timeout_secs: u64,
     pub bearer_token: Option<SecretSource>,
     pub basic_auth: Option<BasicAuth>,
+    /// Extra headers for every request (a proxy's SSO, a tenant id): plain
+    /// text, or `{ env = ... }` / `{ file = ... }` for secrets.
     #[serde(default)]
-    pub headers: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, HeaderValueConfig>,
     pub ca_file: Option<PathBuf>,
     /// Failed cycles in a row before the connection-lost overlay shows.
     #[serde(default = "default_lost_after")]

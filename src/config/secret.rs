@@ -77,6 +77,8 @@ impl std::fmt::Display for Secret {
 pub struct Secrets {
     pub prometheus_bearer: Option<Secret>,
     pub prometheus_password: Option<Secret>,
+    /// `prometheus.headers`, plain and secret values alike (all shown as `***`).
+    pub prometheus_headers: Vec<(String, Secret)>,
     pub proxmox_token: Option<Secret>,
     pub moonraker_api_key: Option<Secret>,
 }
@@ -112,6 +114,15 @@ pub(super) fn resolve(c: &Config) -> Result<Secrets, (String, String)> {
         }
         if let Some(b) = &p.basic_auth {
             s.prometheus_password = Some(read("prometheus.basic_auth.password", &b.password)?);
+        }
+        for (name, value) in &p.headers {
+            let value = match value {
+                super::HeaderValueConfig::Plain(v) => Secret(v.clone()),
+                super::HeaderValueConfig::Secret(src) => {
+                    read(&format!("prometheus.headers.{name}"), src)?
+                }
+            };
+            s.prometheus_headers.push((name.clone(), value));
         }
     }
     if let Some(p) = &c.proxmox {

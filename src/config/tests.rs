@@ -148,3 +148,39 @@ fn credentials_are_stripped_from_urls() {
     );
     assert_eq!(redact_url("http://127.0.0.1:9090"), "http://127.0.0.1:9090");
 }
+
+#[test]
+fn prometheus_headers_are_plain_or_secret_and_never_print() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let secret = dir.path().join("cf-secret");
+    std::fs::write(&secret, "cf-access-value\n").expect("write the secret");
+    let text = format!(
+        "[prometheus]\nurl = \"https://prometheus.woodhead.tech\"\n\n[prometheus.headers]\nX-Scope-OrgID = \"homelab\"\nCF-Access-Client-Secret = {{ file = \"{}\" }}\n",
+        secret.display()
+    );
+    let loaded = parse(&text, Path::new("t.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let headers: Vec<(&str, &str)> = loaded
+        .secrets
+        .prometheus_headers
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.expose()))
+        .collect();
+    assert_eq!(
+        headers,
+        [
+            ("CF-Access-Client-Secret", "cf-access-value"),
+            ("X-Scope-OrgID", "homelab")
+        ]
+    );
+    assert!(!format!("{loaded:?}").contains("cf-access-value"));
+    let e =
+        err("[prometheus]\nurl = \"http://127.0.0.1:9090\"\nheaders = { \"Bad Name\" = \"x\" }\n");
+    assert!(
+        e.contains("`prometheus.headers.Bad Name`") && e.contains("not a valid HTTP header name"),
+        "{e}"
+    );
+    let e = err(
+        "[prometheus]\nurl = \"http://127.0.0.1:9090\"\nheaders = { X-Token = { env = \"PIBOARD_TEST_SURELY_UNSET\" } }\n",
+    );
+    assert!(e.contains("PIBOARD_TEST_SURELY_UNSET is not set"), "{e}");
+}

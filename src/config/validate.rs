@@ -86,6 +86,15 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
         )?;
         check_range("prometheus.timeout_secs", p.timeout_secs, 1, 60)?;
         check_range("prometheus.lost_after", u64::from(p.lost_after), 1, 20)?;
+        for name in p.headers.keys() {
+            let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
+            if name.is_empty() || !name.chars().all(token) {
+                return Err(problem(
+                    format!("prometheus.headers.{name}"),
+                    format!("\"{name}\" is not a valid HTTP header name"),
+                ));
+            }
+        }
         if p.bearer_token.is_some() && p.basic_auth.is_some() {
             return Err(problem(
                 "prometheus.bearer_token",

@@ -190,6 +190,10 @@ pub struct PrometheusData {
     pub services: Vec<Service>,
     pub alerts: Vec<Alert>,
     pub tiles: Vec<TileReading>,
+    /// Why the probe query failed, if it did (the services are then unknown).
+    pub services_error: Option<String>,
+    /// Why the alerts query failed, if it did (the alerts are then unknown, not none).
+    pub alerts_error: Option<String>,
 }
 
 /// Everything a Proxmox poll yields.

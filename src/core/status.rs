@@ -85,8 +85,18 @@ fn healthy_reason(d: &Dashboard) -> String {
     let mut parts = Vec::new();
     if let Some(p) = d.prometheus() {
         let n = p.services.len();
-        if n > 0 {
-            parts.push(format!("All {n} services up"));
+        let unknown = p
+            .services
+            .iter()
+            .filter(|s| s.health() == ServiceHealth::Unknown)
+            .count();
+        match unknown {
+            _ if n == 0 => {}
+            0 => parts.push(format!("All {n} services up")),
+            u => parts.push(format!(
+                "{} of {n} services up, {u} without probe data",
+                n - u
+            )),
         }
     }
     if let Some(p) = d.proxmox() {
@@ -155,10 +165,16 @@ fn service_findings(d: &Dashboard, out: &mut Vec<Finding>) {
             grouped(&slow, "services", "slow"),
         ));
     }
+    if p.services_error.is_some() {
+        out.push(Finding::new(Level::Degraded, "Probe query failed"));
+    }
 }
 
 fn alert_and_tile_findings(d: &Dashboard, rules: &Rules, out: &mut Vec<Finding>) {
     let Some(p) = d.prometheus() else { return };
+    if p.alerts_error.is_some() {
+        out.push(Finding::new(Level::Degraded, "Alerts query failed"));
+    }
     if !p.alerts.is_empty() {
         let worst = p
             .alerts
@@ -178,6 +194,13 @@ fn alert_and_tile_findings(d: &Dashboard, rules: &Rules, out: &mut Vec<Finding>)
         out.push(Finding::new(level, text));
     }
     for tile in &p.tiles {
+        if tile.error.is_some() {
+            out.push(Finding::new(
+                Level::Degraded,
+                format!("{} query failed", tile.name),
+            ));
+            continue;
+        }
         let Some(spec) = rules.tile(&tile.name) else {
             continue;
         };
@@ -419,6 +442,45 @@ mod tests {
             Overall {
                 status: Level::Critical,
                 reason: "2 alerts firing".into()
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_services_and_failed_queries_are_told() {
+        let clock = FakeClock::default();
+        let mut unknown = service("Radarr", ProbeState::Unknown, 0.0);
+        unknown.response_s = None;
+        let prom = PrometheusData {
+            services: vec![service("Plex", ProbeState::Up, 0.1), unknown],
+            ..Default::default()
+        };
+        let o = overall(
+            &dashboard(&clock, prom.clone(), ProxmoxData::default()),
+            &Rules::default(),
+            clock.now(),
+        );
+        assert_eq!(o.status, Level::Healthy);
+        assert_eq!(o.reason, "1 of 2 services up, 1 without probe data");
+        let failed = PrometheusData {
+            alerts_error: Some("query timed out".into()),
+            tiles: vec![TileReading {
+                name: "Glucose".into(),
+                series: Vec::new(),
+                error: Some("bad query".into()),
+            }],
+            ..prom
+        };
+        let o = overall(
+            &dashboard(&clock, failed, ProxmoxData::default()),
+            &Rules::default(),
+            clock.now(),
+        );
+        assert_eq!(
+            o,
+            Overall {
+                status: Level::Degraded,
+                reason: "Alerts query failed · Glucose query failed".into()
             }
         );
     }

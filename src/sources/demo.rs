@@ -244,6 +244,7 @@ fn prometheus(t: u32) -> PrometheusData {
         services,
         alerts,
         tiles,
+        ..Default::default()
     }
 }
 

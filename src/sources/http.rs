@@ -167,7 +167,11 @@ impl Body {
 /// Sends `request` and reads the body, failing if it exceeds `cap` bytes.
 /// Transport errors become a [`Failure`]; any HTTP status is returned as is.
 pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, Failure> {
-    let mut response = request.send().await.map_err(|e| transport_failure(&e))?;
+    // Without the URL: it may carry credentials, and its query is noise.
+    let mut response = request
+        .send()
+        .await
+        .map_err(|e| transport_failure(&e.without_url()))?;
     let status = response.status();
     let content_type = response
         .headers()
@@ -178,7 +182,11 @@ pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, 
         return Err(too_large(cap));
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| transport_failure(&e))? {
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_failure(&e.without_url()))?
+    {
         if bytes.len() + chunk.len() > cap {
             return Err(too_large(cap));
         }

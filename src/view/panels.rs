@@ -81,6 +81,8 @@ pub struct AlertVm {
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 pub struct AlertsVm {
     pub count: usize,
+    /// Why the alerts query failed, if it did.
+    pub error: Option<String>,
     pub items: Vec<AlertVm>,
     pub text: String,
     pub tone: Tone,
@@ -131,6 +133,9 @@ pub(super) fn services(p: Option<&PrometheusData>) -> Vec<ServiceVm> {
                 ServiceHealth::Unknown => ("UNKNOWN", Tone::Unknown),
             };
             let detail = match (state, s.response_s) {
+                (ServiceHealth::Unknown, _) if p.services_error.is_some() => {
+                    "probe query failed".to_owned()
+                }
                 (ServiceHealth::Unknown, _) => "no probe data".to_owned(),
                 (ServiceHealth::Down, _) => "probe failed".to_owned(),
                 (_, Some(r)) => format::response(r),
@@ -284,7 +289,18 @@ pub(super) fn alerts(p: Option<&PrometheusData>) -> AlertsVm {
             .then_with(|| a.text.cmp(&b.text))
     });
     let worst = items.first().map(|a| a.severity);
+    if let Some(e) = &p.alerts_error {
+        // Unknown, not "none firing": the query failed.
+        return AlertsVm {
+            count: 0,
+            items: Vec::new(),
+            text: "unknown".to_owned(),
+            tone: Tone::Unknown,
+            error: Some(e.clone()),
+        };
+    }
     AlertsVm {
+        error: None,
         count: items.len(),
         text: match items.len() {
             0 => "none firing".to_owned(),

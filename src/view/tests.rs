@@ -177,3 +177,32 @@ fn the_status_json_has_the_documented_top_level_keys() {
     assert_eq!(json["overall"]["status"], "critical");
     assert_eq!(json["sources"][0]["state"], "lost");
 }
+
+#[test]
+fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
+    let data = PrometheusData {
+        services: vec![Service {
+            name: "Plex".into(),
+            state: ProbeState::Unknown,
+            response_s: None,
+            slow_after_s: 3.0,
+        }],
+        services_error: Some("query failed: boom".into()),
+        alerts_error: Some("query timed out".into()),
+        ..Default::default()
+    };
+    let services = panels::services(Some(&data));
+    assert_eq!(
+        (services[0].label.as_str(), services[0].detail.as_str()),
+        ("UNKNOWN", "probe query failed")
+    );
+    let alerts = panels::alerts(Some(&data));
+    assert_eq!(
+        (alerts.text.as_str(), alerts.tone),
+        ("unknown", Tone::Unknown)
+    );
+    assert_eq!(alerts.error.as_deref(), Some("query timed out"));
+    let fine = PrometheusData::default();
+    assert_eq!(panels::alerts(Some(&fine)).text, "none firing");
+    assert_eq!(panels::alerts(Some(&fine)).error, None);
+}

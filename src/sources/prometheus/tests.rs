@@ -1,0 +1,415 @@
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use super::*;
+use crate::core::{ProbeState, Severity};
+
+fn body(code: u16, text: &str, content_type: Option<&str>) -> Body {
+    Body {
+        status: reqwest::StatusCode::from_u16(code).unwrap_or_default(),
+        bytes: text.as_bytes().to_vec(),
+        content_type: content_type.map(str::to_owned),
+    }
+}
+
+#[test]
+fn the_plain_text_503_while_starting_loses_the_source() {
+    let f = classify(&body(
+        503,
+        "Service Unavailable",
+        Some("text/plain; charset=utf-8"),
+    ));
+    let Err(f) = f else { panic!("a failure") };
+    assert_eq!(f.kind, FailureKind::ServerError);
+    assert!(f.kind.is_connectivity());
+    assert_eq!(
+        f.message,
+        "HTTP 503 Service Unavailable: Service Unavailable"
+    );
+    let Err(f) = classify(&body(502, "<html>Bad gateway</html>", Some("text/html"))) else {
+        panic!("a failure")
+    };
+    assert_eq!(f.kind, FailureKind::ServerError);
+}
+
+#[test]
+fn error_envelopes_fail_only_their_query() {
+    for (code, json, expected) in [
+        (
+            400,
+            r#"{"status":"error","errorType":"bad_data","error":"1:5: parse error: unclosed left parenthesis"}"#,
+            "bad query: 1:5: parse error: unclosed left parenthesis",
+        ),
+        (
+            422,
+            r#"{"status":"error","errorType":"execution","error":"found duplicate series"}"#,
+            "query failed: found duplicate series",
+        ),
+        (
+            503,
+            r#"{"status":"error","errorType":"timeout","error":"query timed out in expression evaluation"}"#,
+            "query timed out: query timed out in expression evaluation",
+        ),
+    ] {
+        let answer = classify(&body(code, json, Some("application/json")));
+        assert_eq!(answer, Ok(Err(expected.to_owned())), "{json}");
+    }
+    let Err(f) = classify(&body(
+        503,
+        r#"{"status":"error","errorType":"unavailable","error":"TSDB not ready"}"#,
+        Some("application/json"),
+    )) else {
+        panic!("a failure")
+    };
+    assert_eq!(f.kind, FailureKind::ServerError);
+}
+
+#[test]
+fn refusals_login_pages_and_wrong_urls_are_named() {
+    let Err(f) = classify(&body(401, "", None)) else {
+        panic!("a failure")
+    };
+    assert_eq!(f.kind, FailureKind::Auth);
+    let Err(f) = classify(&body(
+        200,
+        "<!DOCTYPE html><title>Sign in</title>",
+        Some("text/html"),
+    )) else {
+        panic!("a failure")
+    };
+    assert_eq!(f.kind, FailureKind::BadResponse);
+    assert!(f.message.contains("login page"), "{}", f.message);
+    let Err(f) = classify(&body(404, "404 page not found", Some("text/plain"))) else {
+        panic!("a failure")
+    };
+    assert!(f.message.contains("base URL"), "{}", f.message);
+    let Err(f) = classify(&body(200, "hello", Some("text/plain"))) else {
+        panic!("a failure")
+    };
+    assert_eq!(f.message, "the answer is not JSON: hello");
+    let Err(f) = classify(&body(200, r#"{"status":"success"}"#, None)) else {
+        panic!("a failure")
+    };
+    assert!(f.message.contains("does not match the Prometheus API"));
+}
+
+#[test]
+fn probe_queries_batch_every_target_escaped() {
+    let plan = |target: &str, job: Option<&str>| ServicePlan {
+        name: target.into(),
+        target: target.into(),
+        job: job.map(str::to_owned),
+        slow_after_s: 3.0,
+    };
+    let q = probe_query(
+        "probe_success",
+        &[
+            plan("https://plex.woodhead.tech", None),
+            plan("http://127.0.0.1:8080/a?b=\"c\"", None),
+        ],
+    );
+    assert_eq!(
+        q,
+        r#"probe_success{instance=~"http://127\\.0\\.0\\.1:8080/a\\?b=\"c\"|https://plex\\.woodhead\\.tech"}"#
+    );
+    let q = probe_query(
+        "probe_duration_seconds",
+        &[plan("a", Some("blackbox")), plan("b", Some("bb2"))],
+    );
+    assert_eq!(
+        q,
+        r#"probe_duration_seconds{instance=~"a|b",job=~"bb2|blackbox"}"#
+    );
+}
+
+/// A loopback HTTP server that answers `/api/v1/query` with `answer(query)`
+/// (status, content type, body) and records each request's headers.
+struct FakePrometheus {
+    url: String,
+    requests: Arc<Mutex<Vec<String>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for FakePrometheus {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+type Answerer = fn(&str) -> (u16, &'static str, String);
+
+async fn fake(answer: Answerer) -> FakePrometheus {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound");
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let seen = requests.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 16 * 1024];
+                let mut len = 0;
+                while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf[len..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => len += n,
+                    }
+                }
+                let head = String::from_utf8_lossy(&buf[..len]).into_owned();
+                let target = head.split_whitespace().nth(1).unwrap_or("").to_owned();
+                let query = url::Url::parse(&format!("http://x{target}"))
+                    .ok()
+                    .and_then(|u| {
+                        u.query_pairs()
+                            .find(|(k, _)| k == "query")
+                            .map(|(_, v)| v.into_owned())
+                    })
+                    .unwrap_or_default();
+                seen.lock().expect("not poisoned").push(head);
+                let (code, content_type, body) = answer(&query);
+                let response = format!(
+                    "HTTP/1.1 {code} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = stream.write_all(response.as_bytes()).await;
+            });
+        }
+    });
+    FakePrometheus {
+        url: format!("http://{addr}"),
+        requests,
+        task,
+    }
+}
+
+fn vector(samples: &[(&str, &str)]) -> String {
+    let result: Vec<String> = samples
+        .iter()
+        .map(|(labels, v)| format!(r#"{{"metric":{{{labels}}},"value":[1700000000.1,"{v}"]}}"#))
+        .collect();
+    format!(
+        r#"{{"status":"success","data":{{"resultType":"vector","result":[{}]}}}}"#,
+        result.join(",")
+    )
+}
+
+const JSON: &str = "application/json";
+
+fn homelab(query: &str) -> (u16, &'static str, String) {
+    let plex = r#""instance":"https://plex.woodhead.tech","job":"blackbox""#;
+    let sonarr = r#""instance":"https://sonarr.woodhead.tech","job":"blackbox""#;
+    match query {
+        q if q.starts_with("probe_success") => (200, JSON, vector(&[(plex, "1"), (sonarr, "0")])),
+        q if q.starts_with("probe_duration_seconds") => {
+            (200, JSON, vector(&[(plex, "0.142"), (sonarr, "5.01")]))
+        }
+        q if q.starts_with("ALERTS") => (
+            200,
+            JSON,
+            vector(&[(
+                r#""alertname":"ProbeFailed","alertstate":"firing","severity":"critical","instance":"https://sonarr.woodhead.tech""#,
+                "1",
+            )]),
+        ),
+        "dexcom_glucose_mg_dl" => (200, JSON, vector(&[(r#""__name__":"dexcom_glucose_mg_dl""#, "NaN")])),
+        "sum(" => (
+            400,
+            JSON,
+            r#"{"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unclosed left parenthesis"}"#.into(),
+        ),
+        _ => (200, JSON, vector(&[])),
+    }
+}
+
+fn config(dir: &Path, url: &str, extra: &str) -> Loaded {
+    let text = format!(
+        r#"
+[prometheus]
+url = "{url}"
+job = "blackbox"
+{extra}
+
+[[services]]
+name = "Plex"
+target = "https://plex.woodhead.tech"
+
+[[services]]
+name = "Sonarr"
+target = "https://sonarr.woodhead.tech"
+
+[[services]]
+name = "Radarr"
+target = "https://radarr.woodhead.tech"
+
+[[tiles]]
+name = "Glucose"
+query = "dexcom_glucose_mg_dl"
+
+[[tiles]]
+name = "Broken"
+query = "sum("
+
+[[tiles]]
+name = "Nothing"
+query = "absent_metric"
+"#
+    );
+    crate::config::parse(&text, &dir.join("piboard.toml")).expect("a valid config")
+}
+
+fn source(loaded: &Loaded) -> PrometheusSource {
+    PrometheusSource::from_config(loaded).expect("a [prometheus] section")
+}
+
+#[tokio::test]
+async fn one_cycle_fills_services_alerts_and_tiles_and_a_bad_query_marks_only_its_tile() {
+    let server = fake(homelab).await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let token = dir.path().join("token");
+    std::fs::write(&token, "s3cret-token\n").expect("write token");
+    let extra = format!(
+        "bearer_token = {{ file = \"{0}\" }}\nheaders = {{ X-Scope-OrgID = \"homelab\", X-Api-Key = {{ file = \"{0}\" }} }}",
+        token.display()
+    );
+    let mut s = source(&config(dir.path(), &server.url, &extra));
+    assert!(
+        !format!("{s:?}").contains("s3cret"),
+        "the secret is in {s:?}"
+    );
+    let Ok(SourceData::Prometheus(data)) = s.poll().await else {
+        panic!("a good cycle")
+    };
+    let services: Vec<_> = data
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s.state, s.response_s))
+        .collect();
+    assert_eq!(
+        services,
+        [
+            ("Plex", ProbeState::Up, Some(0.142)),
+            ("Sonarr", ProbeState::Down, Some(5.01)),
+            ("Radarr", ProbeState::Unknown, None),
+        ]
+    );
+    assert_eq!(data.services_error, None);
+    assert_eq!(data.alerts.len(), 1);
+    assert_eq!(data.alerts[0].severity, Severity::Critical);
+    let tiles: Vec<_> = data.tiles.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tiles, ["Glucose", "Broken", "Nothing"]);
+    assert!(data.tiles[0].series[0].value.is_nan());
+    assert_eq!(data.tiles[0].error, None);
+    assert_eq!(
+        data.tiles[1].error.as_deref(),
+        Some("bad query: invalid parameter \"query\": 1:5: parse error: unclosed left parenthesis")
+    );
+    assert!(data.tiles[2].series.is_empty());
+    assert_eq!(data.tiles[2].error, None);
+    // Two probe queries for three services, one for alerts, one per tile.
+    let requests = server.requests.lock().expect("not poisoned").clone();
+    assert_eq!(requests.len(), 6);
+    for r in &requests {
+        let lower = r.to_ascii_lowercase();
+        assert!(lower.contains("authorization: bearer s3cret-token"), "{r}");
+        assert!(lower.contains("x-scope-orgid: homelab"), "{r}");
+        assert!(lower.contains("x-api-key: s3cret-token"), "{r}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_text_503_fails_the_cycle() {
+    let server = fake(|_| {
+        (
+            503,
+            "text/plain; charset=utf-8",
+            "Service Unavailable".into(),
+        )
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = source(&config(dir.path(), &server.url, ""));
+    let Err(f) = s.poll().await else {
+        panic!("a failed cycle")
+    };
+    assert_eq!(f.kind, FailureKind::ServerError);
+    assert_eq!(
+        f.message,
+        "HTTP 503 Service Unavailable: Service Unavailable"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_probe_query_leaves_services_unknown_with_the_reason() {
+    let server = fake(|q| {
+        if q.starts_with("probe_") {
+            (
+                422,
+                JSON,
+                r#"{"status":"error","errorType":"execution","error":"boom"}"#.into(),
+            )
+        } else {
+            homelab(q)
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = source(&config(dir.path(), &server.url, ""));
+    let Ok(SourceData::Prometheus(data)) = s.poll().await else {
+        panic!("a good cycle")
+    };
+    assert!(data.services.iter().all(|s| s.state == ProbeState::Unknown));
+    assert_eq!(data.services_error.as_deref(), Some("query failed: boom"));
+    assert_eq!(data.alerts.len(), 1);
+}
+
+#[tokio::test]
+async fn nobody_listening_is_unreachable() {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    drop(listener);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut s = source(&config(dir.path(), &url, ""));
+    let Err(f) = s.poll().await else {
+        panic!("a failed cycle")
+    };
+    assert_eq!(f.kind, FailureKind::Unreachable);
+    assert_eq!(f.message, "connection refused");
+}
+
+#[tokio::test]
+async fn an_unreadable_ca_file_fails_every_poll_with_the_reason() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let extra = "ca_file = \"/nonexistent/prometheus-ca.pem\"";
+    let mut s = source(&config(dir.path(), "https://127.0.0.1:1", extra));
+    for _ in 0..2 {
+        let Err(f) = s.poll().await else {
+            panic!("a failed cycle")
+        };
+        assert_eq!(f.kind, FailureKind::Tls);
+        assert!(
+            f.message.contains("/nonexistent/prometheus-ca.pem"),
+            "{}",
+            f.message
+        );
+    }
+}
+
+#[test]
+fn the_deadline_covers_every_query_at_the_concurrency_cap() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let s = source(&config(dir.path(), "http://127.0.0.1:9090", ""));
+    // 2 probe queries + alerts + 3 tiles = 6 queries: two rounds of 5 s.
+    assert_eq!(s.deadline(), Duration::from_secs(20));
+    let s = s.with_interval(Duration::from_secs(1));
+    assert_eq!(s.deadline(), Duration::from_secs(11));
+}
