@@ -167,7 +167,22 @@ impl Body {
 /// Sends `request` and reads the body, failing if it exceeds `cap` bytes.
 /// Transport errors become a [`Failure`]; any HTTP status is returned as is.
 pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, Failure> {
+    send_with_reason(request, cap).await.map(|(body, _)| body)
+}
+
+/// Like [`send`], but also returns the status line's reason phrase when the
+/// server sent one of its own (Proxmox puts its error text there, e.g.
+/// `403 Permission check failed (/, Sys.Audit)`); `None` for the standard one.
+pub async fn send_with_reason(
+    request: reqwest::RequestBuilder,
+    cap: usize,
+) -> Result<(Body, Option<String>), Failure> {
     let mut response = request.send().await.map_err(|e| transport_failure(&e))?;
+    let reason = response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|r| String::from_utf8_lossy(r.as_bytes()).trim().to_owned())
+        .filter(|r| !r.is_empty());
     let status = response.status();
     let content_type = response
         .headers()
@@ -184,11 +199,12 @@ pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, 
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(Body {
+    let body = Body {
         status,
         bytes,
         content_type,
-    })
+    };
+    Ok((body, reason))
 }
 
 fn too_large(cap: usize) -> Failure {
