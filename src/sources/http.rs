@@ -293,18 +293,38 @@ pub fn transport_failure(e: &reqwest::Error) -> Failure {
 fn tls_error(e: &reqwest::Error) -> Option<String> {
     let mut source = e.source();
     while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<rustls::Error>() {
-            return Some(r.to_string());
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
+        if let Some(r) = as_rustls(s) {
             return Some(r.to_string());
         }
         source = s.source();
     }
-    None
+    // An io::Error's `source()` skips the error it wraps, so hyper-util's
+    // wrapped connect errors can hide the rustls error from the walk above:
+    // look for rustls's own words in the chain.
+    let detail = chain(e);
+    TLS_MARKERS
+        .iter()
+        .find_map(|m| detail.find(m))
+        .and_then(|at| detail.get(at..))
+        .map(str::to_owned)
 }
+
+/// The rustls error `e` is, or holds as an io::Error.
+fn as_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(r) = e.downcast_ref::<rustls::Error>() {
+        return Some(r);
+    }
+    let io = e.downcast_ref::<std::io::Error>()?;
+    io.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// How rustls errors start when shown as text.
+const TLS_MARKERS: [&str; 4] = [
+    "invalid peer certificate",
+    PIN_MISMATCH,
+    "received fatal alert",
+    "peer is incompatible",
+];
 
 fn describe_tls(raw: &str) -> String {
     if raw.contains(PIN_MISMATCH) {
@@ -316,6 +336,10 @@ fn describe_tls(raw: &str) -> String {
     }
     if raw.contains("UnknownIssuer") {
         return "TLS: certificate not trusted (unknown issuer): set ca_file, or pin its fingerprint".into();
+    }
+    if raw.contains("BadSignature") {
+        return "TLS: certificate not signed by the trusted CA (is ca_file this server's CA?)"
+            .into();
     }
     if raw.contains("NotValidForName") {
         return "TLS: certificate does not match the host name".into();
