@@ -190,14 +190,3 @@ fn proxmox_fingerprints_are_checked() {
         "{e}"
     );
 }
-
-#[test]
-fn a_missing_proxmox_ca_file_is_a_config_error() {
-    let e = err(&format!(
-        "{PVE}ca_file = \"/nonexistent/pve-root-ca.pem\"\n"
-    ));
-    assert!(
-        e.contains("`proxmox.ca_file`: cannot read /nonexistent/pve-root-ca.pem"),
-        "{e}"
-    );
-}
