@@ -611,3 +611,37 @@ async fn a_client_that_cannot_be_built_fails_every_poll() {
         assert!(f.message.contains("pve-root-ca.pem"), "{f:?}");
     }
 }
+
+/// Log lines written during a test.
+#[derive(Clone, Default)]
+struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("log buffer").extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn insecure_logs_a_warning_at_every_start() {
+    let pki = make_pki();
+    let s = Scratch::new(&pki);
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    tracing::subscriber::with_default(subscriber, || {
+        s.source(&["https://127.0.0.1:8006"], 5, "insecure = true");
+        s.source(&["https://127.0.0.1:8006"], 5, &s.ca());
+    });
+    let text = String::from_utf8_lossy(&logs.0.lock().expect("log buffer")).into_owned();
+    assert_eq!(text.matches("WARN").count(), 1, "{text}");
+    assert!(text.contains("insecure = true"), "{text}");
+    assert!(text.contains("NOT checked"), "{text}");
+}
