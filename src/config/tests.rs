@@ -184,3 +184,45 @@ fn prometheus_headers_are_plain_or_secret_and_never_print() {
     );
     assert!(e.contains("PIBOARD_TEST_SURELY_UNSET is not set"), "{e}");
 }
+
+const PVE: &str = "[proxmox]\nendpoints = [\"https://127.0.0.1:8006\", \"https://127.0.0.2:8006\"]\ntoken_id = \"a@pve!b\"\ntoken_secret = { file = \"/nonexistent/secret\" }\n";
+const FP: &str = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+
+#[test]
+fn proxmox_tls_modes_are_exclusive() {
+    let e = err(&format!("{PVE}insecure = true\nca_file = \"/etc/hosts\"\n"));
+    assert!(
+        e.contains("`proxmox.insecure`: insecure = true turns every check off"),
+        "{e}"
+    );
+    assert!(e.contains("line 5"), "{e}");
+    let e = err(&format!(
+        "{PVE}ca_file = \"/etc/hosts\"\n[proxmox.fingerprints]\n\"https://127.0.0.1:8006\" = \"{FP}\"\n"
+    ));
+    assert!(
+        e.contains("`proxmox.fingerprints`: set either ca_file or fingerprints"),
+        "{e}"
+    );
+}
+
+#[test]
+fn proxmox_fingerprints_are_checked() {
+    let e = err(&format!(
+        "{PVE}[proxmox.fingerprints]\n\"https://127.0.0.1:8006\" = \"AB:CD\"\n\"https://127.0.0.2:8006\" = \"{FP}\"\n"
+    ));
+    assert!(e.contains("`proxmox.fingerprints`: \"AB:CD\" (for https://127.0.0.1:8006) is not a SHA-256 fingerprint"), "{e}");
+    let e = err(&format!(
+        "{PVE}[proxmox.fingerprints]\n\"https://127.0.0.1:8006\" = \"{FP}\"\n"
+    ));
+    assert!(
+        e.contains("no fingerprint for https://127.0.0.2:8006"),
+        "{e}"
+    );
+    let e = err(&format!(
+        "{PVE}[proxmox.fingerprints]\n\"https://10.0.0.9:8006\" = \"{FP}\"\n"
+    ));
+    assert!(
+        e.contains("\"https://10.0.0.9:8006\" is not one of the endpoints"),
+        "{e}"
+    );
+}

@@ -147,6 +147,7 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
         check_range("proxmox.poll_interval_secs", p.poll_interval_secs, 5, 300)?;
         check_range("proxmox.timeout_secs", p.timeout_secs, 1, 60)?;
         check_range("proxmox.lost_after", u64::from(p.lost_after), 1, 20)?;
+        check_proxmox_tls(p)?;
     }
     if let Some(m) = &c.moonraker {
         check_url("moonraker.url", &m.url)?;
@@ -164,6 +165,53 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
         )?;
         check_range("moonraker.timeout_secs", m.timeout_secs, 1, 60)?;
         check_range("moonraker.lost_after", u64::from(m.lost_after), 1, 20)?;
+    }
+    Ok(())
+}
+
+/// One trust mode for Proxmox: the system roots (nothing set), `ca_file`,
+/// a fingerprint for every endpoint, or `insecure`.
+fn check_proxmox_tls(p: &super::ProxmoxConfig) -> Result<(), Problem> {
+    let pinned = !p.fingerprints.is_empty();
+    if p.insecure && (pinned || p.ca_file.is_some()) {
+        return Err(problem(
+            "proxmox.insecure",
+            "insecure = true turns every check off: remove it, or remove ca_file and fingerprints",
+        ));
+    }
+    if pinned && p.ca_file.is_some() {
+        return Err(problem(
+            "proxmox.fingerprints",
+            "set either ca_file or fingerprints, not both",
+        ));
+    }
+    let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
+    for (url, fp) in &p.fingerprints {
+        if !p.endpoints.iter().any(|e| same(e, url)) {
+            return Err(problem(
+                "proxmox.fingerprints",
+                format!("\"{url}\" is not one of the endpoints"),
+            ));
+        }
+        if crate::sources::http::parse_fingerprint(fp).is_none() {
+            return Err(problem(
+                "proxmox.fingerprints",
+                format!(
+                    "\"{fp}\" (for {url}) is not a SHA-256 fingerprint: 32 hex bytes separated by colons, as Proxmox shows under Node > System > Certificates"
+                ),
+            ));
+        }
+    }
+    if pinned
+        && let Some(missing) = p
+            .endpoints
+            .iter()
+            .find(|e| !p.fingerprints.keys().any(|k| same(e, k)))
+    {
+        return Err(problem(
+            "proxmox.fingerprints",
+            format!("no fingerprint for {missing}: pin every endpoint, or use ca_file"),
+        ));
     }
     Ok(())
 }

@@ -167,11 +167,26 @@ impl Body {
 /// Sends `request` and reads the body, failing if it exceeds `cap` bytes.
 /// Transport errors become a [`Failure`]; any HTTP status is returned as is.
 pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, Failure> {
+    send_with_reason(request, cap).await.map(|(body, _)| body)
+}
+
+/// Like [`send`], but also returns the status line's reason phrase when the
+/// server sent one of its own (Proxmox puts its error text there, e.g.
+/// `403 Permission check failed (/, Sys.Audit)`); `None` for the standard one.
+pub async fn send_with_reason(
+    request: reqwest::RequestBuilder,
+    cap: usize,
+) -> Result<(Body, Option<String>), Failure> {
     // Without the URL: it may carry credentials, and its query is noise.
     let mut response = request
         .send()
         .await
         .map_err(|e| transport_failure(&e.without_url()))?;
+    let reason = response
+        .extensions()
+        .get::<hyper::ext::ReasonPhrase>()
+        .map(|r| String::from_utf8_lossy(r.as_bytes()).trim().to_owned())
+        .filter(|r| !r.is_empty());
     let status = response.status();
     let content_type = response
         .headers()
@@ -192,11 +207,12 @@ pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, 
         }
         bytes.extend_from_slice(&chunk);
     }
-    Ok(Body {
+    let body = Body {
         status,
         bytes,
         content_type,
-    })
+    };
+    Ok((body, reason))
 }
 
 fn too_large(cap: usize) -> Failure {
@@ -285,18 +301,38 @@ pub fn transport_failure(e: &reqwest::Error) -> Failure {
 fn tls_error(e: &reqwest::Error) -> Option<String> {
     let mut source = e.source();
     while let Some(s) = source {
-        if let Some(r) = s.downcast_ref::<rustls::Error>() {
-            return Some(r.to_string());
-        }
-        if let Some(io) = s.downcast_ref::<std::io::Error>()
-            && let Some(r) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>())
-        {
+        if let Some(r) = as_rustls(s) {
             return Some(r.to_string());
         }
         source = s.source();
     }
-    None
+    // An io::Error's `source()` skips the error it wraps, so hyper-util's
+    // wrapped connect errors can hide the rustls error from the walk above:
+    // look for rustls's own words in the chain.
+    let detail = chain(e);
+    TLS_MARKERS
+        .iter()
+        .find_map(|m| detail.find(m))
+        .and_then(|at| detail.get(at..))
+        .map(str::to_owned)
 }
+
+/// The rustls error `e` is, or holds as an io::Error.
+fn as_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
+    if let Some(r) = e.downcast_ref::<rustls::Error>() {
+        return Some(r);
+    }
+    let io = e.downcast_ref::<std::io::Error>()?;
+    io.get_ref()?.downcast_ref::<rustls::Error>()
+}
+
+/// How rustls errors start when shown as text.
+const TLS_MARKERS: [&str; 4] = [
+    "invalid peer certificate",
+    PIN_MISMATCH,
+    "received fatal alert",
+    "peer is incompatible",
+];
 
 fn describe_tls(raw: &str) -> String {
     if raw.contains(PIN_MISMATCH) {
@@ -308,6 +344,10 @@ fn describe_tls(raw: &str) -> String {
     }
     if raw.contains("UnknownIssuer") {
         return "TLS: certificate not trusted (unknown issuer): set ca_file, or pin its fingerprint".into();
+    }
+    if raw.contains("BadSignature") {
+        return "TLS: certificate not signed by the trusted CA (is ca_file this server's CA?)"
+            .into();
     }
     if raw.contains("NotValidForName") {
         return "TLS: certificate does not match the host name".into();

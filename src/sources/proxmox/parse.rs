@@ -1,0 +1,548 @@
+//! The pure half of the Proxmox source: API bodies in, domain types or a
+//! [`Failure`] out. No I/O, so every quirk of the API is unit-tested here.
+//!
+//! What the API does that this code expects:
+//! - every answer is `{"data": ...}`; an error is `{"data": null}` with an
+//!   optional `message` and `errors` (newer servers), or no body at all
+//!   (older servers put the text only in the status line);
+//! - any field of a resource may be missing, numbers sometimes come as
+//!   strings, booleans as `0`/`1`;
+//! - `cluster/resources` mixes nodes, guests, storage and types this
+//!   dashboard does not show (`pool`, `sdn`, `network`, ...), and lists a
+//!   shared storage once per node;
+//! - guests on an offline node keep their last status for minutes.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+use crate::core::{Failure, FailureKind, Guest, GuestKind, GuestState, Node, ProxmoxData, Storage};
+use crate::sources::http::shorten;
+
+/// The permission hint every auth failure carries.
+pub const AUDITOR_HINT: &str = "the token needs the PVEAuditor role on / (Datacenter > Permissions > Add > API Token Permission, path /, propagate)";
+
+/// `GET /cluster/status`, reduced to what the dashboard uses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClusterStatus {
+    /// `None` for a single node that is not in a cluster.
+    pub quorate: Option<bool>,
+    /// Each node's name and its online flag, if given.
+    pub nodes: Vec<(String, Option<bool>)>,
+}
+
+/// `GET /cluster/resources`, reduced to what the dashboard uses.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Resources {
+    pub nodes: Vec<Node>,
+    pub guests: Vec<Guest>,
+    /// Shared storage once, local storage once per node.
+    pub storage: Vec<Storage>,
+}
+
+#[derive(Deserialize)]
+struct Envelope<T> {
+    data: Option<T>,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody<'a> {
+    #[serde(default, borrow)]
+    message: Text<'a>,
+    #[serde(default)]
+    errors: Option<serde_json::Value>,
+}
+
+#[derive(Deserialize)]
+struct RawStatus<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Text<'a>,
+    #[serde(default, borrow)]
+    name: Text<'a>,
+    #[serde(default)]
+    quorate: Flag,
+    #[serde(default)]
+    online: Flag,
+}
+
+#[derive(Deserialize)]
+struct RawResource<'a> {
+    #[serde(rename = "type", default, borrow)]
+    kind: Text<'a>,
+    #[serde(default, borrow)]
+    id: Text<'a>,
+    #[serde(default, borrow)]
+    node: Text<'a>,
+    #[serde(default, borrow)]
+    name: Text<'a>,
+    #[serde(default, borrow)]
+    status: Text<'a>,
+    #[serde(default, borrow)]
+    storage: Text<'a>,
+    #[serde(default)]
+    vmid: Num,
+    #[serde(default)]
+    cpu: Num,
+    #[serde(default)]
+    mem: Num,
+    #[serde(default)]
+    maxmem: Num,
+    #[serde(default)]
+    disk: Num,
+    #[serde(default)]
+    maxdisk: Num,
+    #[serde(default)]
+    uptime: Num,
+    #[serde(default)]
+    template: Flag,
+    #[serde(default)]
+    shared: Flag,
+}
+
+fn bad(what: &str, e: &serde_json::Error) -> Failure {
+    Failure::new(
+        FailureKind::BadResponse,
+        format!("{what}: not the JSON the API documents ({e})"),
+    )
+}
+
+fn data<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Result<T, Failure> {
+    let envelope: Envelope<T> = serde_json::from_slice(bytes).map_err(|e| bad(what, &e))?;
+    envelope.data.ok_or_else(|| {
+        Failure::new(
+            FailureKind::BadResponse,
+            format!("{what}: the answer has no data"),
+        )
+    })
+}
+
+/// Parses `GET /api2/json/cluster/status`.
+pub fn cluster_status(bytes: &[u8]) -> Result<ClusterStatus, Failure> {
+    let entries: Vec<RawStatus> = data("cluster/status", bytes)?;
+    let mut out = ClusterStatus::default();
+    for e in entries {
+        match e.kind.as_str() {
+            Some("cluster") => out.quorate = e.quorate.0,
+            Some("node") => {
+                if let Some(name) = e.name.0 {
+                    out.nodes.push((name.into_owned(), e.online.0));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Parses `GET /api2/json/cluster/resources`.
+pub fn resources(bytes: &[u8]) -> Result<Resources, Failure> {
+    let entries: Vec<RawResource> = data("cluster/resources", bytes)?;
+    let mut out = Resources::default();
+    let mut shared: HashMap<String, usize> = HashMap::new();
+    for r in entries {
+        match r.kind.as_str() {
+            Some("node") => out.nodes.extend(node(r)),
+            Some("qemu") => out.guests.extend(guest(r, GuestKind::Qemu)),
+            Some("lxc") => out.guests.extend(guest(r, GuestKind::Lxc)),
+            Some("storage") => {
+                if let Some(s) = storage(r) {
+                    add_storage(&mut out.storage, &mut shared, s);
+                }
+            }
+            // pool, sdn, network, openvz and whatever comes next.
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// The last `/`-separated part of an id such as `qemu/100` or `node/pve1`.
+fn id_tail<'a>(id: &'a Text<'_>) -> Option<&'a str> {
+    id.as_str().and_then(|i| i.rsplit('/').next())
+}
+
+fn node(r: RawResource) -> Option<Node> {
+    let name = r
+        .node
+        .0
+        .map(Cow::into_owned)
+        .or_else(|| id_tail(&r.id).map(str::to_owned))?;
+    Some(Node {
+        name,
+        online: r.status.as_str() == Some("online"),
+        cpu: r.cpu.0.filter(|c| c.is_finite()).map(|c| c.clamp(0.0, 1.0)),
+        mem_used: r.mem.bytes(),
+        mem_total: r.maxmem.bytes(),
+        uptime_s: r.uptime.bytes(),
+    })
+}
+
+fn guest(r: RawResource, kind: GuestKind) -> Option<Guest> {
+    let vmid = r
+        .vmid
+        .0
+        .or_else(|| id_tail(&r.id)?.parse().ok())
+        .filter(|v| v.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(v))?
+        as u32;
+    let state = match r.status.as_str() {
+        Some("running") => GuestState::Running,
+        Some("stopped") => GuestState::Stopped,
+        Some("paused" | "suspended" | "prelaunch") => GuestState::Paused,
+        _ => GuestState::Unknown,
+    };
+    let name = r.name.0.map(Cow::into_owned).unwrap_or_else(|| {
+        let word = if kind == GuestKind::Qemu { "VM" } else { "CT" };
+        format!("{word} {vmid}")
+    });
+    Some(Guest {
+        vmid,
+        name,
+        node: r.node.0.map(Cow::into_owned).unwrap_or_default(),
+        kind,
+        state,
+        template: r.template.0.unwrap_or(false),
+    })
+}
+
+fn storage(r: RawResource) -> Option<Storage> {
+    let name = r
+        .storage
+        .0
+        .map(Cow::into_owned)
+        .or_else(|| id_tail(&r.id).map(str::to_owned))?;
+    let shared = r.shared.0.unwrap_or(false);
+    Some(Storage {
+        name,
+        node: if shared {
+            None
+        } else {
+            r.node.0.map(Cow::into_owned)
+        },
+        shared,
+        available: r.status.as_str() == Some("available"),
+        used: r.disk.bytes().unwrap_or(0),
+        total: r.maxdisk.bytes().unwrap_or(0),
+    })
+}
+
+/// Adds a storage entry; a shared one (listed once per node) is kept once,
+/// preferring an entry from a node that can see it.
+fn add_storage(list: &mut Vec<Storage>, shared: &mut HashMap<String, usize>, s: Storage) {
+    if !s.shared {
+        list.push(s);
+        return;
+    }
+    match shared.get(&s.name) {
+        Some(&i) => {
+            if let Some(kept) = list.get_mut(i)
+                && (s.available, s.total) > (kept.available, kept.total)
+            {
+                *kept = s;
+            }
+        }
+        None => {
+            shared.insert(s.name.clone(), list.len());
+            list.push(s);
+        }
+    }
+}
+
+/// Combines both answers into one snapshot: a node is online only if neither
+/// answer says otherwise, guests on a node that is not online are unknown,
+/// and a token that sees nodes but nothing else is a failure (see
+/// [`privilege_problem`]).
+pub fn snapshot(status: &ClusterStatus, mut res: Resources) -> Result<ProxmoxData, Failure> {
+    if let Some(problem) = privilege_problem(status, &res) {
+        return Err(problem);
+    }
+    for (name, online) in &status.nodes {
+        match res.nodes.iter_mut().find(|n| &n.name == name) {
+            Some(n) => n.online = n.online && *online != Some(false),
+            None => res.nodes.push(Node {
+                name: name.clone(),
+                online: *online == Some(true),
+                cpu: None,
+                mem_used: None,
+                mem_total: None,
+                uptime_s: None,
+            }),
+        }
+    }
+    res.nodes.sort_by(|a, b| a.name.cmp(&b.name));
+    for g in &mut res.guests {
+        let online = res.nodes.iter().any(|n| n.name == g.node && n.online);
+        if !online {
+            g.state = GuestState::Unknown;
+        }
+    }
+    res.guests.sort_by_key(|g| g.vmid);
+    Ok(ProxmoxData {
+        nodes: res.nodes,
+        guests: res.guests,
+        storage: res.storage,
+        quorate: status.quorate,
+        warning: None,
+    })
+}
+
+/// Every Proxmox node has at least its `local` storage, so a token that sees
+/// nodes but no storage and no guest lacks the audit privileges on them. The
+/// usual cause: the token was created with privilege separation (the default)
+/// and only its user was given a role.
+pub fn privilege_problem(status: &ClusterStatus, res: &Resources) -> Option<Failure> {
+    if !res.guests.is_empty() || !res.storage.is_empty() {
+        return None;
+    }
+    let seen = res.nodes.len().max(status.nodes.len());
+    let message = if seen == 0 {
+        format!("the token sees no node, guest or storage: {AUDITOR_HINT}")
+    } else {
+        format!(
+            "the token sees {seen} node{} but no guest or storage: privilege separation is on and the token has no permissions of its own; {AUDITOR_HINT}, or recreate it without privilege separation",
+            if seen == 1 { "" } else { "s" }
+        )
+    };
+    Some(Failure::new(FailureKind::Auth, message))
+}
+
+/// The failure for a non-success answer: the server's own words (the body's
+/// `message` or `errors`, else the status line's reason phrase) and what to do.
+pub fn http_failure(code: u16, reason: Option<&str>, body: &[u8]) -> Failure {
+    let detail = error_detail(reason, body);
+    let said = if detail.is_empty() {
+        format!("HTTP {code}")
+    } else {
+        format!("HTTP {code} ({detail})")
+    };
+    let (kind, message) = match code {
+        401 => (
+            FailureKind::Auth,
+            format!(
+                "{said}: the API token was refused: check token_id and the secret; {AUDITOR_HINT}"
+            ),
+        ),
+        403 => (
+            FailureKind::Auth,
+            format!("{said}: permission denied: {AUDITOR_HINT}"),
+        ),
+        595 | 596 => (
+            FailureKind::ServerError,
+            format!(
+                "{said}: the node could not reach the cluster node it forwarded the request to"
+            ),
+        ),
+        500..=599 => (FailureKind::ServerError, said),
+        _ => (FailureKind::BadResponse, said),
+    };
+    Failure::new(kind, message)
+}
+
+fn error_detail(reason: Option<&str>, body: &[u8]) -> String {
+    let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
+    let message = parsed
+        .as_ref()
+        .and_then(|b| b.message.as_str())
+        .map(str::trim)
+        .filter(|m| !m.is_empty());
+    let errors = parsed
+        .as_ref()
+        .and_then(|b| b.errors.as_ref())
+        .and_then(errors_text);
+    let text = match (message, reason, errors) {
+        (Some(m), _, Some(e)) => format!("{m}; {e}"),
+        (Some(m), _, None) => m.to_owned(),
+        (None, Some(r), Some(e)) => format!("{r}; {e}"),
+        (None, Some(r), None) => r.to_owned(),
+        (None, None, Some(e)) => e,
+        (None, None, None) if parsed.is_none() => plain_text(body),
+        (None, None, None) => String::new(),
+    };
+    shorten(text.trim(), 160)
+}
+
+/// `errors` is an object of parameter name to message (or, rarely, a string).
+fn errors_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::Object(map) if !map.is_empty() => Some(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    format!("{k}: {}", v.trim())
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        _ => None,
+    }
+}
+
+/// The first line of a non-JSON, non-HTML body.
+fn plain_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    if line.starts_with('<') {
+        String::new()
+    } else {
+        line.to_owned()
+    }
+}
+
+/// A string field that tolerates numbers (Perl's JSON sometimes emits a
+/// numeric-looking name as a number) and anything else (ignored).
+#[derive(Default)]
+struct Text<'a>(Option<Cow<'a, str>>);
+
+impl Text<'_> {
+    fn as_str(&self) -> Option<&str> {
+        self.0.as_deref()
+    }
+}
+
+/// A number that may come as a string; anything else is missing.
+#[derive(Default)]
+struct Num(Option<f64>);
+
+impl Num {
+    /// A non-negative whole amount (bytes, seconds).
+    fn bytes(&self) -> Option<u64> {
+        self.0
+            .filter(|v| v.is_finite() && *v >= 0.0)
+            .map(|v| v as u64)
+    }
+}
+
+/// A boolean that may come as `0`/`1`, `true`/`false` or their strings.
+#[derive(Default)]
+struct Flag(Option<bool>);
+
+/// Implements `Deserialize` for a lenient field type from a visitor.
+macro_rules! lenient {
+    ($ty:ident $(<$lt:lifetime>)?, $visitor:ident) => {
+        impl<'de $(: $lt)? $(, $lt)?> Deserialize<'de> for $ty $(<$lt>)? {
+            fn deserialize<D: de::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                d.deserialize_any($visitor(std::marker::PhantomData))
+            }
+        }
+    };
+}
+
+struct TextVisitor<'a>(std::marker::PhantomData<&'a ()>);
+struct NumVisitor(std::marker::PhantomData<()>);
+struct FlagVisitor(std::marker::PhantomData<()>);
+
+lenient!(Text<'a>, TextVisitor);
+lenient!(Num, NumVisitor);
+lenient!(Flag, FlagVisitor);
+
+/// The parts of a visitor that read and drop whatever a field should not hold.
+macro_rules! skip_the_rest {
+    ($out:ty) => {
+        fn visit_unit<E: de::Error>(self) -> Result<$out, E> {
+            Ok(Default::default())
+        }
+        fn visit_none<E: de::Error>(self) -> Result<$out, E> {
+            Ok(Default::default())
+        }
+        fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<$out, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<$out, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok(Default::default())
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<$out, A::Error> {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            Ok(Default::default())
+        }
+    };
+}
+
+impl<'de: 'a, 'a> Visitor<'de> for TextVisitor<'a> {
+    type Value = Text<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Text<'a>, E> {
+        Ok(Text(Some(Cow::Borrowed(v))))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Text<'a>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_owned()))))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Text<'a>, E> {
+        Ok(Text(Some(Cow::Owned(v))))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text<'a>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text<'a>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text<'a>, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Text<'a>, E> {
+        Ok(Text(None))
+    }
+    skip_the_rest!(Text<'a>);
+}
+
+impl<'de> Visitor<'de> for NumVisitor {
+    type Value = Num;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number")
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Num, E> {
+        Ok(Num(Some(v as f64)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Num, E> {
+        Ok(Num(Some(v as f64)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Num, E> {
+        Ok(Num(Some(v)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Num, E> {
+        Ok(Num(v.trim().parse().ok()))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Num, E> {
+        Ok(Num(None))
+    }
+    skip_the_rest!(Num);
+}
+
+impl<'de> Visitor<'de> for FlagVisitor {
+    type Value = Flag;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("0 or 1")
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Flag, E> {
+        Ok(Flag(Some(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Flag, E> {
+        Ok(Flag(Some(v != 0)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Flag, E> {
+        Ok(Flag(Some(v != 0)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Flag, E> {
+        Ok(Flag(Some(v != 0.0)))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Flag, E> {
+        Ok(Flag(match v.trim() {
+            "1" | "true" | "yes" | "on" => Some(true),
+            "0" | "false" | "no" | "off" | "" => Some(false),
+            _ => None,
+        }))
+    }
+    skip_the_rest!(Flag);
+}
+
+#[cfg(test)]
+mod tests;
