@@ -43,7 +43,7 @@ measure() {
     user=$(awk -F': ' '/User time/ {print $2}' "$times")
     sys=$(awk -F': ' '/System time/ {print $2}' "$times")
     rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$times")
-    first=$(grep -o 'since_start_ms=[0-9]*' "$log" | head -1 | cut -d= -f2)
+    first=$(grep -o "since_start_ms=[0-9]*" "$log" | head -1 | cut -d= -f2) || first="?"
     awk -v l="$label" -v s="$secs" -v f="$frames" -v u="$user" -v y="$sys" -v r="$rss" -v ff="$first" 'BEGIN {
         cpu = u + y
         printf "%-5s %4d s  frames %5d  cpu %6.2f s (%5.2f %% of one core)  peak RSS %6.1f MB  first frame %s ms\n",
