@@ -328,6 +328,12 @@ impl Loaded {
         let tiles = self.config.tiles.iter().map(tile_spec).collect();
         Rules {
             tiles,
+            services: self
+                .config
+                .services
+                .iter()
+                .map(|s| s.name.clone())
+                .collect(),
             ..Rules::default()
         }
     }

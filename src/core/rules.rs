@@ -80,6 +80,9 @@ impl TileSpec {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Rules {
     pub tiles: Vec<TileSpec>,
+    /// The configured services' names, in order: shown as unknown until
+    /// Prometheus has answered, so the screen shows what it is waiting for.
+    pub services: Vec<String>,
     /// Storage fuller than this fraction is a warning.
     pub storage_warn: f64,
     /// Storage fuller than this fraction is critical.
@@ -94,6 +97,7 @@ impl Default for Rules {
     fn default() -> Self {
         Self {
             tiles: Vec::new(),
+            services: Vec::new(),
             storage_warn: 0.85,
             storage_critical: 0.95,
             node_cpu_warn: 0.9,

@@ -114,7 +114,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
             proxmox: badge(d.source(SourceKind::Proxmox), now),
             moonraker: badge(d.source(SourceKind::Moonraker), now),
         },
-        services: panels::services(prom),
+        services: panels::services(prom, &rules.services),
         nodes: panels::nodes(pve, rules),
         guests: panels::guests(pve),
         storage: panels::storage(pve, rules),

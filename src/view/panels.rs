@@ -120,8 +120,21 @@ fn judgement_tone(j: Option<Judgement>) -> Tone {
     }
 }
 
-pub(super) fn services(p: Option<&PrometheusData>) -> Vec<ServiceVm> {
-    let Some(p) = p else { return Vec::new() };
+pub(super) fn services(p: Option<&PrometheusData>, configured: &[String]) -> Vec<ServiceVm> {
+    let Some(p) = p else {
+        // Nothing heard from Prometheus yet: show what is expected.
+        return configured
+            .iter()
+            .map(|name| ServiceVm {
+                name: name.clone(),
+                state: ServiceHealth::Unknown,
+                tone: Tone::Unknown,
+                label: "UNKNOWN".to_owned(),
+                response_s: None,
+                detail: "no data yet".to_owned(),
+            })
+            .collect();
+    };
     p.services
         .iter()
         .map(|s| {

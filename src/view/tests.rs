@@ -191,7 +191,7 @@ fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
         alerts_error: Some("query timed out".into()),
         ..Default::default()
     };
-    let services = panels::services(Some(&data));
+    let services = panels::services(Some(&data), &[]);
     assert_eq!(
         (services[0].label.as_str(), services[0].detail.as_str()),
         ("UNKNOWN", "probe query failed")
@@ -205,4 +205,21 @@ fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
     let fine = PrometheusData::default();
     assert_eq!(panels::alerts(Some(&fine)).text, "none firing");
     assert_eq!(panels::alerts(Some(&fine)).error, None);
+}
+
+#[test]
+fn configured_services_show_as_unknown_before_prometheus_answers() {
+    let names = vec!["Plex".to_owned(), "Jellyfin".to_owned()];
+    let services = panels::services(None, &names);
+    let shown: Vec<(&str, &str, Tone)> = services
+        .iter()
+        .map(|s| (s.name.as_str(), s.label.as_str(), s.tone))
+        .collect();
+    assert_eq!(
+        shown,
+        [
+            ("Plex", "UNKNOWN", Tone::Unknown),
+            ("Jellyfin", "UNKNOWN", Tone::Unknown)
+        ]
+    );
 }
