@@ -143,6 +143,10 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
 }
 
 fn run_display(feed: Feed, size: Option<(u32, u32)>) -> anyhow::Result<ExitCode> {
+    // On KMS: pick connector, mode and rotation (may re-execute; see platform::kms).
+    if let Feed::Config(l) = &feed {
+        crate::platform::kms::apply(&l.config.display).context("display")?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("piboard-io")
