@@ -15,7 +15,7 @@
 # Environment (defaults in brackets):
 #   PIBOARD_BIN            binary to deploy [target/aarch64-unknown-linux-gnu/release/piboard]
 #   PIBOARD_SSH_OPTS       extra options for ssh and scp, e.g. "-o Port=2222"
-#   PIBOARD_SUDO           privilege command on the Pi [sudo]
+#   PIBOARD_SUDO           privilege command on the Pi, may be empty [sudo]
 #   PIBOARD_SYSTEMCTL      service manager on the Pi [$PIBOARD_SUDO systemctl]
 #   PIBOARD_DEPLOY_ROOT    prefix for every path on the Pi (tests) []
 #   PIBOARD_HEALTH_URL     [http://HOST-without-user:8080/api/health]
@@ -44,7 +44,7 @@ if [ -z "$host" ]; then usage >&2; exit 2; fi
 
 bin=${PIBOARD_BIN:-$repo/target/aarch64-unknown-linux-gnu/release/piboard}
 read -r -a ssh_opts <<< "${PIBOARD_SSH_OPTS:-}"
-sudo=${PIBOARD_SUDO:-sudo}
+sudo=${PIBOARD_SUDO-sudo}
 systemctl=${PIBOARD_SYSTEMCTL:-$sudo systemctl}
 root=${PIBOARD_DEPLOY_ROOT:-}
 hostname=${host#*@}
@@ -121,7 +121,18 @@ if [ "$dry_run" = 1 ]; then
 else
     stage=$(ssh "${ssh_opts[@]}" "$host" mktemp -d /tmp/piboard-deploy.XXXXXX)
 fi
-run scp -q "${ssh_opts[@]}" "$bin" "$config" "$repo/deploy/piboard.service" "$host:$stage/"
+# Under the names the Pi expects, whatever they are called here.
+local_stage=$(mktemp -d)
+trap 'rm -rf "$local_stage"' EXIT
+ln -s "$(realpath "$bin")" "$local_stage/piboard"
+ln -s "$(realpath "$config")" "$local_stage/piboard.toml"
+ln -s "$repo/deploy/piboard.service" "$local_stage/piboard.service"
+if ! run scp -q "${ssh_opts[@]}" "$local_stage/piboard" "$local_stage/piboard.toml" \
+        "$local_stage/piboard.service" "$host:$stage/"; then
+    ssh "${ssh_opts[@]}" "$host" rm -rf "$stage" || true
+    say "copying to $host failed" >&2
+    exit 1
+fi
 
 # --- install, check, restart ------------------------------------------------
 
