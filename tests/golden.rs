@@ -152,7 +152,13 @@ fn aarch64_binary_matches_goldens_under_qemu() {
         let status = std::process::Command::new(program)
             .args(&qemu_args)
             .arg(&bin)
-            .args(["--demo", "--at", &at.to_string(), "--size", &format!("{w}x{h}")])
+            .args([
+                "--demo",
+                "--at",
+                &at.to_string(),
+                "--size",
+                &format!("{w}x{h}"),
+            ])
             .arg("--screenshot")
             .arg(&out)
             .status()

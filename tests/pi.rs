@@ -32,7 +32,10 @@ fn script_matrix(rotation: u16, calibration: Option<&str>) -> [f64; 6] {
     let out = cmd.output().expect("run setup-pi.sh");
     assert!(out.status.success(), "setup-pi.sh failed: {out:?}");
     let text = String::from_utf8_lossy(&out.stdout);
-    let Some(rule) = text.lines().find(|l| l.contains("LIBINPUT_CALIBRATION_MATRIX")) else {
+    let Some(rule) = text
+        .lines()
+        .find(|l| l.contains("LIBINPUT_CALIBRATION_MATRIX"))
+    else {
         panic!("no udev rule in:\n{text}");
     };
     let values = rule

@@ -230,7 +230,14 @@ mod drm {
                 };
                 let name = format!("{}-{}", info.interface().as_str(), info.interface_id());
                 let connected = info.state() == connector::State::Connected;
-                seen.push(format!("{name} ({})", if connected { "connected" } else { "not connected" }));
+                seen.push(format!(
+                    "{name} ({})",
+                    if connected {
+                        "connected"
+                    } else {
+                        "not connected"
+                    }
+                ));
                 if connected && wanted.is_none_or(|w| w == name) {
                     let modes = info
                         .modes()
@@ -292,7 +299,15 @@ mod tests {
             ModeSpec::parse("1024X600").map(|m| m.to_string()),
             Ok("1024x600".to_owned())
         );
-        for bad in ["800", "800x", "x480", "800x480@", "800x480@0", "0x480", "big"] {
+        for bad in [
+            "800",
+            "800x",
+            "x480",
+            "800x480@",
+            "800x480@0",
+            "0x480",
+            "big",
+        ] {
             assert!(ModeSpec::parse(bad).is_err(), "{bad} should not parse");
         }
     }
