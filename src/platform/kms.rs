@@ -144,7 +144,7 @@ pub fn apply(display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
         .transpose()
         .map_err(anyhow::Error::msg)?;
     let (connector, mode_index) = if display.connector.is_some() || want_mode.is_some() {
-        let out = drm::find_output(display.connector.as_deref())?;
+        let out = dri::find_output(display.connector.as_deref())?;
         let index = match want_mode {
             Some(want) => Some(pick_mode(&out.modes, want).map_err(|e| {
                 anyhow::anyhow!("display.mode on {} ({}): {e}", out.name, out.device)
@@ -183,7 +183,7 @@ pub fn apply(_display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
 }
 
 #[cfg(feature = "kms")]
-mod drm {
+mod dri {
     //! Reads connectors and modes the way Slint's linuxkms backend does:
     //! devices in /dev/dri in directory order, no forced probe.
 
