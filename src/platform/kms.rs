@@ -137,6 +137,11 @@ pub fn apply(display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
     use anyhow::{Context, bail};
     use std::os::unix::process::CommandExt;
 
+    // `SLINT_DRM_OUTPUT=list` / `SLINT_DRM_MODE=list`: let Slint print them.
+    let listing = |k: &str| std::env::var(k).is_ok_and(|v| v.eq_ignore_ascii_case("list"));
+    if listing("SLINT_DRM_OUTPUT") || listing("SLINT_DRM_MODE") {
+        return Ok(());
+    }
     let want_mode = display
         .mode
         .as_deref()
