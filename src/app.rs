@@ -190,6 +190,10 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
 }
 
 fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Result<ExitCode> {
+    // On KMS: pick connector, mode and rotation (may re-execute; see platform::kms).
+    if let (Feed::Config(l), Display::Window { .. }) = (&feed, &mode) {
+        crate::platform::kms::apply(&l.config.display).context("display")?;
+    }
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("piboard-io")

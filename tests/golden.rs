@@ -131,3 +131,58 @@ fn an_unchanged_view_model_draws_nothing_and_a_change_redraws_only_its_region() 
         "expected a partial redraw, got {partial:?}"
     );
 }
+
+/// The Pi build draws the same frames: the aarch64 binary, run under
+/// qemu-user, renders every golden through `--screenshot`. Run by
+/// tests/pi/check.sh with PIBOARD_AARCH64_BIN set (and PIBOARD_QEMU, default
+/// `qemu-aarch64 -L /usr/aarch64-linux-gnu`).
+#[test]
+#[ignore = "needs PIBOARD_AARCH64_BIN and qemu-user; run by tests/pi/check.sh"]
+fn aarch64_binary_matches_goldens_under_qemu() {
+    let bin = std::env::var("PIBOARD_AARCH64_BIN").expect("set PIBOARD_AARCH64_BIN");
+    let qemu = std::env::var("PIBOARD_QEMU")
+        .unwrap_or_else(|_| "qemu-aarch64 -L /usr/aarch64-linux-gnu".to_owned());
+    let mut qemu = qemu.split_whitespace();
+    let program = qemu.next().expect("PIBOARD_QEMU names a program");
+    let qemu_args: Vec<&str> = qemu.collect();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut failures = Vec::new();
+    for &(name, at, (w, h)) in CASES {
+        let out = dir.path().join(format!("{name}.png"));
+        let status = std::process::Command::new(program)
+            .args(&qemu_args)
+            .arg(&bin)
+            .args([
+                "--demo",
+                "--at",
+                &at.to_string(),
+                "--size",
+                &format!("{w}x{h}"),
+            ])
+            .arg("--screenshot")
+            .arg(&out)
+            .status()
+            .expect("run the aarch64 binary under qemu");
+        assert!(status.success(), "{name}: {bin} exited with {status}");
+        let actual = image::open(&out).expect("the screenshot").to_rgb8();
+        let golden = image::open(golden_dir().join(format!("{name}.png")))
+            .expect("the golden")
+            .to_rgb8();
+        if golden.dimensions() != actual.dimensions() {
+            failures.push(format!("{name}: size {:?}", actual.dimensions()));
+            continue;
+        }
+        let (count, _) = compare(&golden, &actual);
+        let allowed = (f64::from(w * h) * PIXEL_TOLERANCE) as u64;
+        println!("{name}: {count} pixels differ (allowed {allowed})");
+        if count > allowed {
+            let _ = actual.save(golden_dir().join(format!("{name}.aarch64.actual.png")));
+            failures.push(format!("{name}: {count} pixels differ (allowed {allowed})"));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "aarch64 frames differ from the goldens:\n{}",
+        failures.join("\n")
+    );
+}

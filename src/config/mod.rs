@@ -76,6 +76,16 @@ pub struct DisplayConfig {
     pub width: u32,
     #[serde(default = "default_height")]
     pub height: u32,
+    /// KMS only: the DRM connector, e.g. "HDMI-A-1" (default: the first
+    /// connected one).
+    pub connector: Option<String>,
+    /// KMS only: the display mode, "800x480@60" or "800x480" (default: the
+    /// connector's preferred mode, which a mode forced with `video=` is not).
+    pub mode: Option<String>,
+    /// KMS only: clockwise rotation of the picture, 0, 90, 180 or 270.
+    /// Touch is rotated to match by a udev rule (see deploy/setup-pi.sh).
+    #[serde(default)]
+    pub rotation: u16,
 }
 
 fn default_width() -> u32 {
@@ -90,6 +100,9 @@ impl Default for DisplayConfig {
         Self {
             width: default_width(),
             height: default_height(),
+            connector: None,
+            mode: None,
+            rotation: 0,
         }
     }
 }

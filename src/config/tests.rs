@@ -226,3 +226,31 @@ fn proxmox_fingerprints_are_checked() {
         "{e}"
     );
 }
+
+#[test]
+fn the_display_section_names_connector_mode_and_rotation() {
+    let text = format!(
+        "[display]\nconnector = \"HDMI-A-1\"\nmode = \"800x480@60\"\nrotation = 270\n{MINIMAL}"
+    );
+    let loaded = parse(&text, Path::new("t.toml")).expect("valid");
+    let d = &loaded.config.display;
+    assert_eq!(d.connector.as_deref(), Some("HDMI-A-1"));
+    assert_eq!(d.mode.as_deref(), Some("800x480@60"));
+    assert_eq!(d.rotation, 270);
+    let defaults = parse(MINIMAL, Path::new("t.toml")).expect("valid");
+    assert_eq!(defaults.config.display.rotation, 0);
+    assert!(defaults.config.display.mode.is_none());
+}
+
+#[test]
+fn bad_display_settings_name_their_key() {
+    let e = err(&format!("[display]\nrotation = 45\n{MINIMAL}"));
+    assert!(e.contains("`display.rotation`") && e.contains("45"), "{e}");
+    let e = err(&format!("[display]\nmode = \"800by480\"\n{MINIMAL}"));
+    assert!(
+        e.contains("`display.mode`") && e.contains("800x480@60"),
+        "{e}"
+    );
+    let e = err(&format!("[display]\nconnector = \"HDMI A 1\"\n{MINIMAL}"));
+    assert!(e.contains("`display.connector`"), "{e}");
+}

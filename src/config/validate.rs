@@ -67,6 +67,7 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
     }
     check_range("display.width", u64::from(c.display.width), 240, 4096)?;
     check_range("display.height", u64::from(c.display.height), 160, 4096)?;
+    check_kms_display(&c.display)?;
     if c.server.enabled && c.server.listen.parse::<std::net::SocketAddr>().is_err() {
         return Err(problem(
             "server.listen",
@@ -211,6 +212,27 @@ fn check_proxmox_tls(p: &super::ProxmoxConfig) -> Result<(), Problem> {
         return Err(problem(
             "proxmox.fingerprints",
             format!("no fingerprint for {missing}: pin every endpoint, or use ca_file"),
+        ));
+    }
+    Ok(())
+}
+
+fn check_kms_display(d: &super::DisplayConfig) -> Result<(), Problem> {
+    if !matches!(d.rotation, 0 | 90 | 180 | 270) {
+        return Err(problem(
+            "display.rotation",
+            format!("{} is not one of 0, 90, 180, 270", d.rotation),
+        ));
+    }
+    if let Some(mode) = &d.mode {
+        crate::platform::kms::ModeSpec::parse(mode).map_err(|e| problem("display.mode", e))?;
+    }
+    if let Some(name) = &d.connector
+        && (name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+    {
+        return Err(problem(
+            "display.connector",
+            format!("\"{name}\" is not a DRM connector name like HDMI-A-1"),
         ));
     }
     Ok(())

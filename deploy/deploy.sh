@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Deploys piboard to a Pi prepared by deploy/setup-pi.sh:
+#   deploy/deploy.sh [--force] [--no-build] [--dry-run] [--config FILE] HOST
+#   deploy/deploy.sh --rollback HOST
+# Builds the aarch64 binary if it is missing or older than the sources
+# (cross/build-aarch64.sh), copies the binary, config and unit with scp,
+# installs them (the previous binary kept as piboard.previous), checks the
+# config with the new binary, restarts the service and waits for
+# http://HOST:8080/api/health to answer.
+#   --force     replace the config on the Pi (by default an existing one is kept)
+#   --rollback  put piboard.previous back, restart, wait for health
+#   --no-build  use the binary as it is
+#   --dry-run   print what would be done, touch nothing
+# HOST is what ssh takes (pi@192.168.86.131, or a Host from ~/.ssh/config).
+# Environment (defaults in brackets):
+#   PIBOARD_BIN            binary to deploy [target/aarch64-unknown-linux-gnu/release/piboard]
+#   PIBOARD_SSH_OPTS       extra options for ssh and scp, e.g. "-o Port=2222"
+#   PIBOARD_SUDO           privilege command on the Pi, may be empty [sudo]
+#   PIBOARD_SYSTEMCTL      service manager on the Pi [$PIBOARD_SUDO systemctl]
+#   PIBOARD_DEPLOY_ROOT    prefix for every path on the Pi (tests) []
+#   PIBOARD_HEALTH_URL     [http://HOST-without-user:8080/api/health]
+#   PIBOARD_HEALTH_TIMEOUT seconds to wait for health [90]
+set -euo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+force=0 rollback=0 build=1 dry_run=0 host="" config="$repo/deploy/piboard.toml"
+
+usage() { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; }
+
+while [ $# -gt 0 ]; do
+    case $1 in
+        --force) force=1 ;;
+        --rollback) rollback=1 ;;
+        --no-build) build=0 ;;
+        --dry-run) dry_run=1 ;;
+        --config) config=${2:?--config needs a file}; shift ;;
+        -h|--help) usage; exit 0 ;;
+        -*) echo "deploy.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+        *) if [ -n "$host" ]; then echo "deploy.sh: one HOST only" >&2; exit 2; fi; host=$1 ;;
+    esac
+    shift
+done
+if [ -z "$host" ]; then usage >&2; exit 2; fi
+
+bin=${PIBOARD_BIN:-$repo/target/aarch64-unknown-linux-gnu/release/piboard}
+read -r -a ssh_opts <<< "${PIBOARD_SSH_OPTS:-}"
+sudo=${PIBOARD_SUDO-sudo}
+systemctl=${PIBOARD_SYSTEMCTL:-$sudo systemctl}
+root=${PIBOARD_DEPLOY_ROOT:-}
+hostname=${host#*@}
+health=${PIBOARD_HEALTH_URL:-http://$hostname:8080/api/health}
+timeout=${PIBOARD_HEALTH_TIMEOUT:-90}
+
+say() { printf 'deploy.sh: %s\n' "$*"; }
+
+# Runs a command here, or says it would.
+run() {
+    if [ "$dry_run" = 1 ]; then say "would run: $*"; else "$@"; fi
+}
+
+# Runs a shell script on the Pi with the given arguments (bash -s).
+remote() {
+    local script=$1; shift
+    if [ "$dry_run" = 1 ]; then
+        say "would run on $host with arguments ($*):"
+        printf '%s\n' "$script" | sed -e 's/^ *//' -e '/^#/d' -e 's/^/    /'
+        return 0
+    fi
+    # ssh hands the remote shell one string: quote each argument for it.
+    # shellcheck disable=SC2029
+    ssh "${ssh_opts[@]}" "$host" "bash -s -- $(printf '%q ' "$@")" <<< "$script"
+}
+
+wait_healthy() {
+    if [ "$dry_run" = 1 ]; then say "would wait up to ${timeout}s for $health"; return 0; fi
+    say "waiting up to ${timeout}s for $health"
+    local deadline=$(( $(date +%s) + timeout ))
+    until curl -fsS --max-time 3 -o /dev/null "$health"; do
+        if [ "$(date +%s)" -ge "$deadline" ]; then
+            say "no answer from $health after ${timeout}s"
+            say "look at: ssh $host journalctl -u piboard -n 50; undo with: $0 --rollback $host"
+            return 1
+        fi
+        sleep 2
+    done
+    say "healthy: $health"
+}
+
+# Shared by the remote scripts: where things live on the Pi (expanded there).
+# shellcheck disable=SC2016
+paths='R=$1; BIN=$R/usr/local/bin/piboard; ETC=$R/etc/piboard; UNIT=$R/etc/systemd/system/piboard.service'
+
+if [ "$rollback" = 1 ]; then
+    remote "set -eu; $paths; SUDO=\$2; SYSTEMCTL=\$3
+        if [ ! -e \"\$BIN.previous\" ]; then echo 'deploy.sh: no previous binary on the Pi' >&2; exit 1; fi
+        \$SUDO cp -p \"\$BIN\" \"\$BIN.rolled-back\"
+        \$SUDO cp -p \"\$BIN.previous\" \"\$BIN.new\"
+        \$SUDO mv -f \"\$BIN.new\" \"\$BIN\"
+        \$SYSTEMCTL restart piboard.service
+        echo 'deploy.sh: restored the previous binary (the replaced one is piboard.rolled-back)'" \
+        "$root" "$sudo" "$systemctl"
+    wait_healthy
+    exit
+fi
+
+# --- build ------------------------------------------------------------------
+
+if [ "$build" = 1 ] && { [ ! -x "$bin" ] || [ -n "$(find "$repo/src" "$repo/ui" "$repo/assets" \
+        "$repo/Cargo.toml" "$repo/Cargo.lock" "$repo/build.rs" -newer "$bin" -print -quit)" ]; }; then
+    say "building $bin"
+    run "$repo/cross/build-aarch64.sh"
+fi
+if [ "$dry_run" = 0 ] && [ ! -x "$bin" ]; then say "no binary at $bin" >&2; exit 1; fi
+if [ ! -r "$config" ]; then say "no config at $config" >&2; exit 1; fi
+
+# --- copy -------------------------------------------------------------------
+
+if [ "$dry_run" = 1 ]; then
+    stage=/tmp/piboard-deploy.XXXXXX
+    say "would run on $host: mktemp -d"
+else
+    stage=$(ssh "${ssh_opts[@]}" "$host" mktemp -d /tmp/piboard-deploy.XXXXXX)
+fi
+# Under the names the Pi expects, whatever they are called here.
+local_stage=$(mktemp -d)
+trap 'rm -rf "$local_stage"' EXIT
+ln -s "$(realpath "$bin")" "$local_stage/piboard"
+ln -s "$(realpath "$config")" "$local_stage/piboard.toml"
+ln -s "$repo/deploy/piboard.service" "$local_stage/piboard.service"
+if ! run scp -q "${ssh_opts[@]}" "$local_stage/piboard" "$local_stage/piboard.toml" \
+        "$local_stage/piboard.service" "$host:$stage/"; then
+    ssh "${ssh_opts[@]}" "$host" rm -rf "$stage" || true
+    say "copying to $host failed" >&2
+    exit 1
+fi
+
+# --- install, check, restart ------------------------------------------------
+
+remote "set -eu; $paths; STAGE=\$2; FORCE=\$3; SUDO=\$4; SYSTEMCTL=\$5
+    cleanup() { rm -rf \"\$STAGE\"; }; trap cleanup EXIT
+    \$SUDO install -d \"\$R/usr/local/bin\" \"\$ETC\" \"\$R/etc/systemd/system\"
+    # Keep the running binary as piboard.previous; replace atomically.
+    if [ -e \"\$BIN\" ]; then \$SUDO cp -p \"\$BIN\" \"\$BIN.previous\"; fi
+    \$SUDO install -m 0755 \"\$STAGE/piboard\" \"\$BIN.new\"
+    if [ -e \"\$ETC/piboard.toml\" ] && [ \"\$FORCE\" != 1 ]; then
+        echo 'deploy.sh: kept the config on the Pi (--force replaces it)'
+        CONFIG=\$ETC/piboard.toml
+    else
+        \$SUDO install -m 0640 \"\$STAGE/piboard.toml\" \"\$ETC/piboard.toml.new\"
+        if getent group piboard >/dev/null; then \$SUDO chgrp piboard \"\$ETC/piboard.toml.new\"; fi
+        CONFIG=\$ETC/piboard.toml.new
+    fi
+    # A config the new binary refuses never goes live.
+    # (With the service's secrets, as systemd would pass them.)
+    if ! \$SUDO sh -c 'set -a; if [ -r \"\$1\" ]; then . \"\$1\"; fi; set +a; exec \"\$2\" --check-config --config \"\$3\"' \\
+            sh \"\$ETC/secrets.env\" \"\$BIN.new\" \"\$CONFIG\"; then
+        \$SUDO rm -f \"\$BIN.new\" \"\$ETC/piboard.toml.new\"
+        echo 'deploy.sh: config check failed; nothing changed' >&2; exit 1
+    fi
+    if [ -e \"\$ETC/piboard.toml.new\" ]; then \$SUDO mv -f \"\$ETC/piboard.toml.new\" \"\$ETC/piboard.toml\"; fi
+    \$SUDO mv -f \"\$BIN.new\" \"\$BIN\"
+    \$SUDO install -m 0644 \"\$STAGE/piboard.service\" \"\$UNIT\"
+    \$SYSTEMCTL daemon-reload
+    \$SYSTEMCTL restart piboard.service
+    echo 'deploy.sh: installed and restarted'" \
+    "$root" "$stage" "$force" "$sudo" "$systemctl"
+
+wait_healthy
