@@ -124,16 +124,22 @@ pub fn load_ca_file(path: &Path) -> Result<rustls::RootCertStore, String> {
 /// proxy from the environment, and a connect timeout of at most 3 s so a dead
 /// endpoint is skipped quickly.
 pub fn client(tls: &Tls, timeout: Duration) -> Result<reqwest::Client, String> {
-    let config = tls_config(tls)?;
+    builder(tls_config(tls)?, timeout)
+        .pool_max_idle_per_host(2)
+        .build()
+        .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))
+}
+
+/// The client settings every source shares: rustls with `config`, the
+/// per-request timeout, a connect timeout of at most 3 s, no proxy from the
+/// environment, our user agent.
+pub fn builder(config: rustls::ClientConfig, timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .tls_backend_preconfigured(config)
         .timeout(timeout)
         .connect_timeout(timeout.min(Duration::from_secs(3)))
         .no_proxy()
         .user_agent(concat!("piboard/", env!("CARGO_PKG_VERSION")))
-        .pool_max_idle_per_host(2)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {}", chain(&e)))
 }
 
 /// A response read whole, up to the cap.

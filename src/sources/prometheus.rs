@@ -290,12 +290,7 @@ fn build_client(loaded: &Loaded, timeout: Duration) -> Result<reqwest::Client, S
         }
         Err(e) => return Err(e),
     };
-    reqwest::Client::builder()
-        .tls_backend_preconfigured(config)
-        .timeout(timeout)
-        .connect_timeout(timeout.min(Duration::from_secs(3)))
-        .no_proxy()
-        .user_agent(concat!("piboard/", env!("CARGO_PKG_VERSION")))
+    http::builder(config, timeout)
         .pool_max_idle_per_host(CONCURRENCY)
         .default_headers(headers)
         .build()
