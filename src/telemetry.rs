@@ -302,6 +302,19 @@ mod proc {
     }
 }
 
+static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Marks the start of `main`, for the time-to-first-frame figure. The first
+/// call wins.
+pub fn mark_start() {
+    PROCESS_START.get_or_init(std::time::Instant::now);
+}
+
+/// Time since [`mark_start`] (zero if it was never called).
+pub fn since_start() -> Duration {
+    PROCESS_START.get().map(|t| t.elapsed()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,17 +360,4 @@ mod tests {
         assert!(!classic.contains("# EOF"));
         assert!(t.has_drawn());
     }
-}
-
-static PROCESS_START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
-
-/// Marks the start of `main`, for the time-to-first-frame figure. The first
-/// call wins.
-pub fn mark_start() {
-    PROCESS_START.get_or_init(std::time::Instant::now);
-}
-
-/// Time since [`mark_start`] (zero if it was never called).
-pub fn since_start() -> Duration {
-    PROCESS_START.get().map(|t| t.elapsed()).unwrap_or_default()
 }
