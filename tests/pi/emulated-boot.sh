@@ -8,8 +8,9 @@
 #     the golden tolerance (tests/golden.rs, emulated_board_frame_matches_golden),
 #   - touch: a tap sent with QMP input-send-event reaches the UI through
 #     libinput at the right place (piboard logs "tap x=.. y=..").
-# and reports piboard's peak RSS inside the guest and the time from init to
-# the first frame. About 30 s once the packages are fetched.
+# and reports piboard's peak RSS inside the guest (failing above 25 MiB) and
+# the time from init to the first frame. About 30 s once the packages are
+# fetched.
 #
 # Needs (as root, Debian/Ubuntu with `dpkg --add-architecture arm64` and
 # `apt-get update` done): qemu-system-arm, python3, binutils (readelf), kmod

@@ -321,6 +321,8 @@ def main():
     ap.add_argument("--font", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
                     help="a system font for fontconfig (fonts-dejavu-core)")
     ap.add_argument("--at", type=int, default=40, help="the demo second to freeze")
+    ap.add_argument("--rss-budget", type=float, default=25,
+                    help="fail if piboard's peak RSS in the guest is above this (MiB)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--timeout", type=int, default=300, help="seconds for the whole boot")
     ap.add_argument("--qemu", default="qemu-system-aarch64")
@@ -386,8 +388,11 @@ def main():
 
         rss = wait_for(serial, "EMU-RSS", deadline, qemu)
         hwm = field(rss, "VmHWM") / 1024
-        report.append(f"piboard peak RSS in the guest: {hwm:.1f} MB (VmHWM; "
-                      f"VmRSS {field(rss, 'VmRSS') / 1024:.1f} MB)")
+        within = hwm <= args.rss_budget
+        ok &= within
+        report.append(f"piboard peak RSS in the guest: {hwm:.1f} MiB (VmHWM; "
+                      f"VmRSS {field(rss, 'VmRSS') / 1024:.1f} MiB; budget "
+                      f"{args.rss_budget:g} MiB: {'OK' if within else 'OVER'})")
         text = serial.read_text(errors="replace")
         if "EMU-ALIVE" not in text:
             ok = False
