@@ -28,6 +28,7 @@ import socket
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -331,8 +332,11 @@ def main():
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     initramfs = build_initramfs(args, work)
-    serial, qmp_sock, frame = work / "serial.log", work / "qmp.sock", work / "frame.ppm"
-    for p in (serial, qmp_sock, frame):
+    serial, frame = work / "serial.log", work / "frame.ppm"
+    # A short path: a unix socket's name is limited to 107 bytes.
+    qmp_dir = Path(tempfile.mkdtemp(prefix="piboard-qmp-"))
+    qmp_sock = qmp_dir / "qmp.sock"
+    for p in (serial, frame):
         p.unlink(missing_ok=True)
 
     cmd = [args.qemu, "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "1024",
@@ -410,6 +414,7 @@ def main():
         if qemu.poll() is None:
             qemu.kill()
             qemu.wait()
+        shutil.rmtree(qmp_dir, ignore_errors=True)
     print("--- guest serial console ---")
     print(serial.read_text(errors="replace") if serial.exists() else "(none)")
     print("--- emulated boot ---")
