@@ -186,3 +186,65 @@ fn aarch64_binary_matches_goldens_under_qemu() {
         failures.join("\n")
     );
 }
+
+/// The frame the aarch64 binary drew through DRM/KMS on an emulated board
+/// (QEMU's screendump, a PPM), against the golden for the frozen demo second.
+/// Run by tests/pi/emulated-boot.sh with PIBOARD_EMU_FRAME and
+/// PIBOARD_EMU_GOLDEN (the golden's name) set.
+#[test]
+#[ignore = "needs PIBOARD_EMU_FRAME; run by tests/pi/emulated-boot.sh"]
+fn emulated_board_frame_matches_golden() {
+    let frame = std::env::var("PIBOARD_EMU_FRAME").expect("set PIBOARD_EMU_FRAME");
+    let name = std::env::var("PIBOARD_EMU_GOLDEN").expect("set PIBOARD_EMU_GOLDEN");
+    let bytes = std::fs::read(&frame).expect("read the screendump");
+    let actual = parse_ppm(&bytes).expect("a binary PPM (P6, maxval 255)");
+    let golden = image::open(golden_dir().join(format!("{name}.png")))
+        .expect("the golden")
+        .to_rgb8();
+    assert_eq!(
+        actual.dimensions(),
+        golden.dimensions(),
+        "{frame}: size differs from {name}.png"
+    );
+    let (count, diff) = compare(&golden, &actual);
+    let (w, h) = actual.dimensions();
+    let allowed = (f64::from(w * h) * PIXEL_TOLERANCE) as u64;
+    println!("{name}: {count} pixels differ (allowed {allowed})");
+    if count > allowed {
+        let _ = actual.save(golden_dir().join(format!("{name}.emulated.actual.png")));
+        let _ = diff.save(golden_dir().join(format!("{name}.emulated.diff.png")));
+    }
+    assert!(
+        count <= allowed,
+        "{name}: {count} pixels differ on the emulated board (allowed {allowed}); \
+         see tests/golden/{name}.emulated.*.png"
+    );
+}
+
+/// A binary PPM ("P6", 8-bit), as QEMU's screendump writes it.
+fn parse_ppm(bytes: &[u8]) -> Option<RgbImage> {
+    let mut fields = Vec::new();
+    let mut pos = 0;
+    while fields.len() < 4 {
+        while bytes.get(pos)?.is_ascii_whitespace() {
+            pos += 1;
+        }
+        if bytes[pos] == b'#' {
+            while *bytes.get(pos)? != b'\n' {
+                pos += 1;
+            }
+            continue;
+        }
+        let start = pos;
+        while !bytes.get(pos)?.is_ascii_whitespace() {
+            pos += 1;
+        }
+        fields.push(std::str::from_utf8(&bytes[start..pos]).ok()?);
+    }
+    let pixels = bytes.get(pos + 1..)?;
+    let (w, h): (u32, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    if fields[0] != "P6" || fields[3] != "255" {
+        return None;
+    }
+    RgbImage::from_raw(w, h, pixels.get(..(w * h * 3) as usize)?.to_vec())
+}

@@ -44,6 +44,8 @@ pub fn run(
             .set_size(slint::LogicalSize::new(w as f32, h as f32));
     }
     screen.attach_window(ui.as_weak());
+    // Logged so a tap can be seen to arrive (tests/pi/emulated-boot.sh).
+    ui.on_tapped(|x, y| tracing::info!(x, y, "tap"));
     let _alive = UiLoop::start(rt, views, &ui, telemetry.clone());
     // The winit and KMS backends have no hook after drawing with the software
     // renderer: the first frame counts as shown once the loop has run a
