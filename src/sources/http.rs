@@ -283,6 +283,14 @@ pub fn transport_failure(e: &reqwest::Error) -> Failure {
     if lower.contains("no route to host") || lower.contains("network is unreachable") {
         return Failure::new(FailureKind::Unreachable, "no route to host");
     }
+    if lower.contains("invalid http") || lower.contains("message head is too large") {
+        // Something answered, but not in HTTP: a wrong port, or TLS on a
+        // plain http:// URL.
+        return Failure::new(
+            FailureKind::BadResponse,
+            "the answer is not HTTP (is this the right port, or should the URL be https://?)",
+        );
+    }
     if lower.contains("reset") {
         return Failure::new(FailureKind::Unreachable, "connection reset");
     }
@@ -327,11 +335,12 @@ fn as_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls:
 }
 
 /// How rustls errors start when shown as text.
-const TLS_MARKERS: [&str; 4] = [
+const TLS_MARKERS: [&str; 5] = [
     "invalid peer certificate",
     PIN_MISMATCH,
     "received fatal alert",
     "peer is incompatible",
+    "received corrupt message",
 ];
 
 fn describe_tls(raw: &str) -> String {
@@ -341,6 +350,9 @@ fn describe_tls(raw: &str) -> String {
             .split_once(PIN_MISMATCH)
             .map(|(_, rest)| format!("TLS: {PIN_MISMATCH}{rest}"))
             .unwrap_or_else(|| raw.to_owned());
+    }
+    if raw.contains("corrupt message") {
+        return "TLS: the server did not answer in TLS (is this the right port, or is the URL http://?)".into();
     }
     if raw.contains("UnknownIssuer") {
         return "TLS: certificate not trusted (unknown issuer): set ca_file, or pin its fingerprint".into();
