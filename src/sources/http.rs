@@ -500,6 +500,17 @@ mod tests {
     }
 
     #[test]
+    fn a_server_that_does_not_speak_tls_is_named_as_such() {
+        let raw = "received corrupt message of type InvalidContentType";
+        assert!(TLS_MARKERS.iter().any(|m| raw.contains(m)));
+        let said = describe_tls(raw);
+        assert!(
+            said.starts_with("TLS: the server did not answer in TLS"),
+            "{said}"
+        );
+    }
+
+    #[test]
     fn every_tls_mode_builds_a_config() {
         assert!(tls_config(&Tls::Insecure).is_ok());
         assert!(tls_config(&Tls::Pin([7; 32])).is_ok());
