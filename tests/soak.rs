@@ -30,6 +30,9 @@ async fn soak_with_random_faults() {
         FaultServer::start(Flavor::Proxmox, Some(&pki)).await,
         FaultServer::start(Flavor::Moonraker, None).await,
     ];
+    for s in &servers {
+        s.set_flap_period(interval);
+    }
     let [prom, pve, moon] = &servers;
     let mut p = Piboard::start(dir.path(), &config(prom, pve, moon, &pki), interval);
     wait_all_ok(&p, Duration::from_secs(20)).await;

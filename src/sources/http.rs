@@ -196,15 +196,25 @@ pub async fn send_with_reason(
     if response.content_length().is_some_and(|n| n > cap as u64) {
         return Err(too_large(cap));
     }
-    let mut bytes = Vec::new();
+    // The chunks are kept as they come and joined once at the end: growing
+    // one buffer by doubling held up to one and a half times the cap while
+    // it copied, for every request reading at once (the fault suite saw a
+    // 60 MiB peak with four Prometheus queries each fed 200 MB).
+    let mut chunks = Vec::new();
+    let mut len = 0usize;
     while let Some(chunk) = response
         .chunk()
         .await
         .map_err(|e| transport_failure(&e.without_url()))?
     {
-        if bytes.len() + chunk.len() > cap {
+        if len + chunk.len() > cap {
             return Err(too_large(cap));
         }
+        len += chunk.len();
+        chunks.push(chunk);
+    }
+    let mut bytes = Vec::with_capacity(len);
+    for chunk in chunks {
         bytes.extend_from_slice(&chunk);
     }
     let body = Body {

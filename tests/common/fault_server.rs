@@ -14,9 +14,9 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
@@ -62,7 +62,9 @@ pub enum Fault {
     /// Bytes that are not TLS where a TLS handshake is expected (on a plain
     /// HTTP server: bytes that are not HTTP).
     BadHandshake,
-    /// Good and 503 on alternate poll cycles.
+    /// Good and 503 in turn, each for one flap period (the poll interval,
+    /// so the answer changes about every cycle; all requests of one cycle
+    /// run within milliseconds and get the same).
     Flapping,
 }
 
@@ -129,15 +131,6 @@ impl Flavor {
             Flavor::Prometheus => "Prometheus",
             Flavor::Proxmox => "Proxmox",
             Flavor::Moonraker => "Moonraker",
-        }
-    }
-
-    /// The request that starts a poll cycle (flapping switches on it).
-    fn starts_cycle(self, path: &str) -> bool {
-        match self {
-            Flavor::Prometheus => path.starts_with("/api/v1/query"),
-            Flavor::Proxmox => path.starts_with("/api2/json/cluster/status"),
-            Flavor::Moonraker => path.starts_with("/server/info"),
         }
     }
 
@@ -224,6 +217,7 @@ pub struct FaultServer {
     pub addr: SocketAddr,
     pub tls: bool,
     fault: Arc<Mutex<Fault>>,
+    flap_ms: Arc<AtomicU64>,
     /// Requests answered since start (any answer).
     pub requests: Arc<AtomicU64>,
     /// Bytes of the 200 MB bodies sent before the client hung up.
@@ -240,13 +234,15 @@ impl FaultServer {
             addr,
             tls: pki.is_some(),
             fault: Arc::new(Mutex::new(Fault::Good)),
+            flap_ms: Arc::new(AtomicU64::new(1000)),
             requests: Arc::new(AtomicU64::new(0)),
             big_sent: Arc::new(AtomicU64::new(0)),
         };
         let shared = Shared {
             flavor,
             fault: server.fault.clone(),
-            flap: Arc::new(AtomicBool::new(false)),
+            flap_ms: server.flap_ms.clone(),
+            epoch: Instant::now(),
             requests: server.requests.clone(),
             big_sent: server.big_sent.clone(),
         };
@@ -268,6 +264,12 @@ impl FaultServer {
         *self.fault.lock().unwrap_or_else(|e| e.into_inner()) = fault;
     }
 
+    /// How long each half of [`Fault::Flapping`] lasts (default 1 s).
+    pub fn set_flap_period(&self, period: Duration) {
+        let ms = u64::try_from(period.as_millis()).unwrap_or(u64::MAX).max(1);
+        self.flap_ms.store(ms, Ordering::Relaxed);
+    }
+
     pub fn get(&self) -> Fault {
         *self.fault.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -277,7 +279,8 @@ impl FaultServer {
 struct Shared {
     flavor: Flavor,
     fault: Arc<Mutex<Fault>>,
-    flap: Arc<AtomicBool>,
+    flap_ms: Arc<AtomicU64>,
+    epoch: Instant,
     requests: Arc<AtomicU64>,
     big_sent: Arc<AtomicU64>,
 }
@@ -441,11 +444,8 @@ async fn serve<S: Conn>(mut s: S, shared: &Shared) {
     let json = "application/json";
     let mut fault = shared.fault();
     if fault == Fault::Flapping {
-        let bad = if shared.flavor.starts_cycle(&path) {
-            !shared.flap.fetch_xor(true, Ordering::SeqCst)
-        } else {
-            shared.flap.load(Ordering::SeqCst)
-        };
+        let period = u128::from(shared.flap_ms.load(Ordering::Relaxed).max(1));
+        let bad = (shared.epoch.elapsed().as_millis() / period) % 2 == 1;
         fault = if bad { Fault::Status(503) } else { Fault::Good };
     }
     match fault {

@@ -40,6 +40,21 @@ poll_interval_secs = 5
 timeout_secs = 1
 lost_after = 1
 {prom_ca}
+# A service and two tiles, so a cycle runs five queries, four at a time, as
+# a real config does.
+[[services]]
+name = "nas"
+target = "http://nas.lan:5000"
+
+[[tiles]]
+name = "load"
+query = "node_load1"
+
+[[tiles]]
+name = "mem"
+query = "node_memory_MemAvailable_bytes"
+unit = "B"
+
 [proxmox]
 endpoints = ["{}"]
 token_id = "piboard@pve!dashboard"
