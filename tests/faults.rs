@@ -8,7 +8,8 @@
 //! is ok again soon after the fault clears, and that memory, threads and
 //! descriptors stay bounded. It prints a table of figures:
 //!
-//! `cargo test --test faults -- --nocapture --test-threads 1`
+//! `cargo test --test faults -- --nocapture` (about 100 s: the three tests
+//! run in parallel, one binary each)
 //!
 //! The poll interval is 1 s through the test-only PIBOARD_TEST_POLL_INTERVAL_MS
 //! (src/sources/mod.rs); timeouts are the config's minimum, 1 s.
