@@ -52,6 +52,23 @@ pub fn retry_delay(interval: Duration, failures: u32, random: f64) -> Duration {
     ceiling.mul_f64(jitter).min(interval)
 }
 
+/// The environment variable that replaces every source's poll interval, in
+/// milliseconds (at least 100). TEST-ONLY: the fault-injection suite and the
+/// soak (tests/faults.rs, tests/soak.rs) use it to poll faster than the
+/// config's minimums (5 s for Prometheus and Proxmox), which stay as they are.
+/// It is read here and nowhere else, and logged as a warning when set.
+pub const TEST_INTERVAL_ENV: &str = "PIBOARD_TEST_POLL_INTERVAL_MS";
+
+fn test_interval() -> Option<Duration> {
+    std::env::var(TEST_INTERVAL_ENV)
+        .ok()?
+        .trim()
+        .parse::<u64>()
+        .ok()
+        .filter(|ms| *ms >= 100)
+        .map(Duration::from_millis)
+}
+
 /// Polls `source` until the receiver of `updates` is gone.
 pub async fn run<S: Source>(
     mut source: S,
@@ -60,6 +77,15 @@ pub async fn run<S: Source>(
     telemetry: Arc<Telemetry>,
 ) {
     let kind = source.kind();
+    let interval_override = test_interval();
+    if let Some(i) = interval_override {
+        tracing::warn!(
+            source = kind.label(),
+            interval_ms = i.as_millis() as u64,
+            "{TEST_INTERVAL_ENV} is set: test-only poll interval"
+        );
+    }
+    let interval = |s: &S| interval_override.unwrap_or_else(|| s.interval());
     let mut failures: u32 = 0;
     loop {
         let started = Instant::now();
@@ -77,12 +103,12 @@ pub async fn run<S: Source>(
         let delay = match &outcome {
             Ok(_) => {
                 failures = 0;
-                source.interval()
+                interval(&source)
             }
             Err(failure) => {
                 failures = failures.saturating_add(1);
                 tracing::warn!(source = kind.label(), reason = %failure.message, failures, "poll failed");
-                retry_delay(source.interval(), failures, fastrand::f64())
+                retry_delay(interval(&source), failures, fastrand::f64())
             }
         };
         telemetry.poll_finished(kind, took, outcome.as_ref().err().map(|f| f.kind));

@@ -309,6 +309,7 @@ impl MoonrakerSource {
         if !body.status.is_success() {
             return Err(failure(&body));
         }
+        not_html(&body)?;
         let klippy = parse::server_info(&body.bytes)?.klippy();
         if klippy != KlippyState::Ready {
             return self.not_ready(klippy).await;
@@ -321,6 +322,7 @@ impl MoonrakerSource {
             404 | 503 => return self.not_ready(KlippyState::Disconnected).await,
             _ => return Err(failure(&body)),
         }
+        not_html(&body)?;
         let status = parse::objects(&body.bytes)?;
         let now_s = chrono::Utc::now().timestamp();
         self.seed_history(now_s).await;
@@ -343,6 +345,18 @@ impl MoonrakerSource {
         data.history = self.history.clone();
         Ok(data)
     }
+}
+
+/// A 200 with an HTML page (a reverse proxy's login or error page) is not
+/// Moonraker: say so, rather than quote the JSON parser.
+fn not_html(body: &Body) -> Result<(), Failure> {
+    if http::looks_like_html(body) {
+        return Err(Failure::new(
+            FailureKind::BadResponse,
+            "an HTML page instead of Moonraker's JSON API (a proxy or login page? check moonraker.url)",
+        ));
+    }
+    Ok(())
 }
 
 /// A non-success answer in words, keyed on the status as Moonraker documents it.

@@ -140,6 +140,24 @@ pub fn cluster_status(bytes: &[u8]) -> Result<ClusterStatus, Failure> {
 /// Parses `GET /api2/json/cluster/resources`.
 pub fn resources(bytes: &[u8]) -> Result<Resources, Failure> {
     let entries: Vec<RawResource> = data("cluster/resources", bytes)?;
+    // Entries, but none of a type the API documents: not a token that sees
+    // nothing (an empty list), but an answer of the wrong shape.
+    let documented = [
+        "node", "qemu", "lxc", "storage", "pool", "sdn", "network", "openvz",
+    ];
+    if !entries.is_empty()
+        && !entries
+            .iter()
+            .any(|r| r.kind.as_str().is_some_and(|k| documented.contains(&k)))
+    {
+        return Err(Failure::new(
+            FailureKind::BadResponse,
+            format!(
+                "cluster/resources: {} entries, none of a documented type (node, qemu, lxc, storage, ...): not the answer the API documents",
+                entries.len()
+            ),
+        ));
+    }
     let mut out = Resources::default();
     let mut shared: HashMap<String, usize> = HashMap::new();
     for r in entries {

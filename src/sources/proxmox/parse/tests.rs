@@ -296,3 +296,23 @@ fn forwarding_failures_595_and_596_say_what_happened() {
         );
     }
 }
+
+#[test]
+fn entries_of_no_documented_type_are_a_wrong_answer_not_a_blind_token() {
+    // Every string turned into a number (tests/faults.rs, "strings as
+    // numbers"): entries, but not one the API documents.
+    let r = resources(br#"{"data":[{"type":42,"id":42,"status":42},{"type":42,"id":42}]}"#);
+    let Err(f) = r else {
+        panic!("accepted entries of no known type: {r:?}")
+    };
+    assert_eq!(f.kind, FailureKind::BadResponse);
+    assert!(
+        f.message.contains("2 entries, none of a documented type"),
+        "{}",
+        f.message
+    );
+    // An empty list is still the token that sees nothing (privilege_problem).
+    assert!(resources(br#"{"data":[]}"#).is_ok());
+    // One known entry among unknown ones is a real answer.
+    assert!(resources(br#"{"data":[{"type":"sdn","id":"sdn/x"},{"type":42}]}"#).is_ok());
+}

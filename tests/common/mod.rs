@@ -1,0 +1,2 @@
+pub mod fault_server;
+pub mod piboard;

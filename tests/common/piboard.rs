@@ -1,0 +1,271 @@
+//! The real binary, run headless with a config, for the reliability tests:
+//! start it, find its address, read /api/status, /api/health, /metrics and
+//! its /proc figures, kill it on drop.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use piboard::sources::http::{Tls, client};
+use serde_json::Value;
+
+use super::fault_server::{FaultServer, Pki};
+
+/// The running binary; killed when dropped.
+pub struct Piboard {
+    child: Child,
+    pub base: String,
+    output: Arc<Mutex<String>>,
+    http: reqwest::Client,
+}
+
+/// The config for three fault servers, polled as fast as the config allows
+/// (the test-only interval knob makes it faster), each source lost or in
+/// error after one failed cycle.
+pub fn config(prom: &FaultServer, pve: &FaultServer, moon: &FaultServer, pki: &Pki) -> String {
+    let ca = pki.ca_file.display();
+    let prom_ca = if prom.tls {
+        format!("ca_file = \"{ca}\"\n")
+    } else {
+        String::new()
+    };
+    format!(
+        r#"[prometheus]
+url = "{}"
+poll_interval_secs = 5
+timeout_secs = 1
+lost_after = 1
+{prom_ca}
+# A service and two tiles, so a cycle runs five queries, four at a time, as
+# a real config does.
+[[services]]
+name = "nas"
+target = "http://nas.lan:5000"
+
+[[tiles]]
+name = "load"
+query = "node_load1"
+
+[[tiles]]
+name = "mem"
+query = "node_memory_MemAvailable_bytes"
+unit = "B"
+
+[proxmox]
+endpoints = ["{}"]
+token_id = "piboard@pve!dashboard"
+token_secret = {{ env = "PIBOARD_TEST_PVE_SECRET" }}
+poll_interval_secs = 5
+timeout_secs = 1
+lost_after = 1
+ca_file = "{ca}"
+
+[moonraker]
+url = "{}"
+poll_interval_printing_secs = 1
+poll_interval_idle_secs = 1
+timeout_secs = 1
+lost_after = 1
+"#,
+        prom.url(),
+        pve.url(),
+        moon.url()
+    )
+}
+
+impl Piboard {
+    /// Writes `config` into `dir` and starts
+    /// `piboard --headless --listen 127.0.0.1:0 --config FILE` with every
+    /// source polled every `interval`.
+    pub fn start(dir: &Path, config: &str, interval: Duration) -> Self {
+        let path = dir.join("piboard.toml");
+        std::fs::write(&path, config).expect("write the config");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_piboard"))
+            .args(["--headless", "--listen", "127.0.0.1:0", "--config"])
+            .arg(&path)
+            .env_remove("NOTIFY_SOCKET")
+            .env_remove("WATCHDOG_USEC")
+            .env_remove("WATCHDOG_PID")
+            .env(
+                "PIBOARD_TEST_PVE_SECRET",
+                "5f3c1a2b-0000-4000-8000-123456789abc",
+            )
+            .env(
+                piboard::sources::TEST_INTERVAL_ENV,
+                interval.as_millis().to_string(),
+            )
+            .env("PIBOARD_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let output = Arc::new(Mutex::new(String::new()));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        for (pipe, tx) in [
+            (Box::new(stderr) as Box<dyn std::io::Read + Send>, Some(tx)),
+            (Box::new(stdout), None),
+        ] {
+            let output = output.clone();
+            std::thread::spawn(move || {
+                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
+                    if let (Some(tx), Some(at)) = (&tx, line.find("listening on http://")) {
+                        let addr = line
+                            .get(at + "listening on ".len()..)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_owned();
+                        let _ = tx.send(addr);
+                    }
+                    let mut out = output.lock().unwrap_or_else(|e| e.into_inner());
+                    // Keep the tail only: a soak logs for a long time.
+                    if out.len() > 1 << 20 {
+                        let cut = out.len() - (1 << 19);
+                        let cut = (cut..out.len())
+                            .find(|i| out.is_char_boundary(*i))
+                            .unwrap_or(0);
+                        out.drain(..cut);
+                    }
+                    out.push_str(&line);
+                    out.push('\n');
+                }
+            });
+        }
+        let Ok(base) = rx.recv_timeout(Duration::from_secs(30)) else {
+            let _ = child.kill();
+            let out = output.lock().unwrap_or_else(|e| e.into_inner()).clone();
+            panic!("piboard did not log its address within 30 s; it wrote:\n{out}");
+        };
+        Self {
+            child,
+            base,
+            output,
+            http: client(&Tls::System, Duration::from_secs(5)).expect("an HTTP client"),
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    pub fn output(&self) -> String {
+        self.output
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Whether the process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    pub async fn health(&self) -> Option<u16> {
+        let r = self
+            .http
+            .get(format!("{}/api/health", self.base))
+            .send()
+            .await
+            .ok()?;
+        Some(r.status().as_u16())
+    }
+
+    /// `/api/status` → name → (state, error).
+    pub async fn sources(&self) -> Option<Vec<(String, String, Option<String>)>> {
+        let r = self
+            .http
+            .get(format!("{}/api/status", self.base))
+            .send()
+            .await
+            .ok()?;
+        let v: Value = r.json().await.ok()?;
+        let list = v.get("sources")?.as_array()?;
+        Some(
+            list.iter()
+                .map(|s| {
+                    let kind = s
+                        .get("kind")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_owned();
+                    let state = s
+                        .get("state")
+                        .and_then(Value::as_str)
+                        .unwrap_or("?")
+                        .to_owned();
+                    let error = s.get("error").and_then(Value::as_str).map(str::to_owned);
+                    (kind, state, error)
+                })
+                .collect(),
+        )
+    }
+
+    /// One sample of a metric from /metrics (the first line with this name).
+    pub async fn metric(&self, name: &str) -> Option<f64> {
+        let r = self
+            .http
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .await
+            .ok()?;
+        let text = r.text().await.ok()?;
+        text.lines()
+            .filter(|l| !l.starts_with('#'))
+            .find(|l| {
+                l.starts_with(name)
+                    && l.get(name.len()..name.len() + 1)
+                        .is_some_and(|c| c == " " || c == "{")
+            })
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse().ok())
+    }
+
+    /// Resident memory (bytes), threads and open descriptors, from /proc.
+    pub fn proc_figures(&self) -> ProcFigures {
+        let pid = self.pid();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        let field = |name: &str| -> u64 {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0)
+        };
+        let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|d| d.count() as u64)
+            .unwrap_or(0);
+        ProcFigures {
+            rss: field("VmRSS:") * 1024,
+            hwm: field("VmHWM:") * 1024,
+            threads: field("Threads:"),
+            fds,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ProcFigures {
+    pub rss: u64,
+    /// The highest RSS so far.
+    pub hwm: u64,
+    pub threads: u64,
+    pub fds: u64,
+}
+
+pub fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+impl Drop for Piboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
