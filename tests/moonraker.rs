@@ -347,7 +347,7 @@ async fn a_corrupt_thumbnail_leaves_the_placeholder_and_is_not_fetched_again() {
 }
 
 #[tokio::test]
-async fn polls_fast_only_while_a_job_runs() {
+async fn polls_fast_only_while_printing() {
     let (fake, url) = Fake::start(Scenario::printing("objects_standby.json")).await;
     let mut s = source(&url);
     poll(&mut s).await.expect("good poll");
@@ -357,7 +357,7 @@ async fn polls_fast_only_while_a_job_runs() {
     assert_eq!(s.interval(), Duration::from_secs(2));
     fake.set(Scenario::printing("objects_paused.json"));
     poll(&mut s).await.expect("good poll");
-    assert_eq!(s.interval(), Duration::from_secs(2));
+    assert_eq!(s.interval(), Duration::from_secs(10));
     fake.set(Scenario::printing("objects_complete.json"));
     poll(&mut s).await.expect("good poll");
     assert_eq!(s.interval(), Duration::from_secs(10));

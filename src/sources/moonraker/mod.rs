@@ -401,10 +401,11 @@ impl Source for MoonrakerSource {
 
     async fn poll(&mut self) -> Result<SourceData, Failure> {
         let outcome = self.poll_once().await;
-        self.active = outcome.as_ref().is_ok_and(|d| {
-            d.klippy == KlippyState::Ready
-                && matches!(d.state, PrintState::Printing | PrintState::Paused)
-        });
+        // Fast only while printing: a paused job changes only when someone
+        // resumes it, and the idle interval shows that soon enough.
+        self.active = outcome
+            .as_ref()
+            .is_ok_and(|d| d.klippy == KlippyState::Ready && d.state == PrintState::Printing);
         outcome.map(|d| SourceData::Moonraker(Box::new(d)))
     }
 }
