@@ -10,8 +10,11 @@ use piboard::sources::moonraker::{THUMBNAIL_SIDE, parse as moonraker};
 use piboard::sources::prometheus::parse::{self as prometheus, QueryResult, Reply, ServicePlan};
 use piboard::sources::proxmox::parse as proxmox;
 
+/// One target: what it does with one input.
+pub type Target = fn(&[u8]);
+
 /// The targets, by the name of their corpus directory.
-pub const TARGETS: [(&str, fn(&[u8])); 7] = [
+pub const TARGETS: [(&str, Target); 7] = [
     ("prometheus_response", prometheus_response),
     ("proxmox_resources", proxmox_resources),
     ("proxmox_cluster_status", proxmox_cluster_status),
