@@ -1,0 +1,4 @@
+//! See `harness.rs`: `moonraker_objects`.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| piboard_fuzz::moonraker_objects(data));
