@@ -6,94 +6,28 @@
 //! say so and pass when the tool is missing, unless
 //! `PIBOARD_REQUIRE_REAL_SERVERS=1`, which CI sets.
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use piboard::sources::http::{Tls, client};
 
-/// The running binary; killed when dropped.
-struct Piboard {
-    child: Child,
-    base: String,
-    /// Everything it wrote to stderr and stdout so far.
-    output: Arc<Mutex<String>>,
-}
+mod common;
 
-impl Piboard {
-    /// Starts `piboard --headless --listen 127.0.0.1:0 ARGS` and waits for
-    /// the address it logs.
-    fn start(args: &[&str], env: &[(&str, &str)]) -> Self {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_piboard"));
-        cmd.args(["--headless", "--listen", "127.0.0.1:0"])
-            .args(args)
-            .env_remove("NOTIFY_SOCKET")
-            .env_remove("WATCHDOG_USEC")
-            .env_remove("WATCHDOG_PID")
-            .envs(env.iter().copied());
-        Self::spawn(cmd)
-    }
+use common::piboard::Piboard;
 
-    /// Runs `cmd`, which starts piboard with `--listen 127.0.0.1:0`.
-    fn spawn(mut cmd: Command) -> Self {
-        let mut child = cmd
-            .env("PIBOARD_LOG", "debug")
-            .env("NO_COLOR", "1")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the binary starts");
-        let output = Arc::new(Mutex::new(String::new()));
-        let (tx, rx) = std::sync::mpsc::channel();
-        let stderr = child.stderr.take().expect("stderr is piped");
-        let stdout = child.stdout.take().expect("stdout is piped");
-        for (pipe, tx) in [
-            (Box::new(stderr) as Box<dyn std::io::Read + Send>, Some(tx)),
-            (Box::new(stdout), None),
-        ] {
-            let output = output.clone();
-            std::thread::spawn(move || {
-                for line in BufReader::new(pipe).lines().map_while(Result::ok) {
-                    if let (Some(tx), Some(at)) = (&tx, line.find("listening on http://")) {
-                        let addr = line[at + "listening on ".len()..].trim().to_owned();
-                        let _ = tx.send(addr);
-                    }
-                    let mut out = output.lock().unwrap_or_else(|e| e.into_inner());
-                    out.push_str(&line);
-                    out.push('\n');
-                }
-            });
-        }
-        let Ok(base) = rx.recv_timeout(Duration::from_secs(30)) else {
-            let _ = child.kill();
-            let out = output.lock().unwrap_or_else(|e| e.into_inner()).clone();
-            panic!("piboard did not log its address within 30 s; it wrote:\n{out}");
-        };
-        Self {
-            child,
-            base,
-            output,
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    fn output(&self) -> String {
-        self.output
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
-    }
-}
-
-impl Drop for Piboard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Starts `piboard --headless --listen 127.0.0.1:0 ARGS` and waits for the
+/// address it logs.
+fn start(args: &[&str], env: &[(&str, &str)]) -> Piboard {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_piboard"));
+    cmd.args(["--headless", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .env_remove("NOTIFY_SOCKET")
+        .env_remove("WATCHDOG_USEC")
+        .env_remove("WATCHDOG_PID")
+        .envs(env.iter().copied())
+        .env("PIBOARD_LOG", "debug");
+    Piboard::spawn(cmd)
 }
 
 fn http() -> reqwest::Client {
@@ -160,7 +94,7 @@ fn assert_security_headers(r: &reqwest::Response) {
 
 #[tokio::test]
 async fn every_endpoint_answers_read_only_with_security_headers() {
-    let p = Piboard::start(&["--demo"], &[]);
+    let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     for (path, kind) in [
         ("/", "text/html"),
@@ -230,7 +164,7 @@ async fn every_endpoint_answers_read_only_with_security_headers() {
 
 #[tokio::test]
 async fn status_has_the_documented_schema() {
-    let p = Piboard::start(&["--demo"], &[]);
+    let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
     for key in [
@@ -316,7 +250,7 @@ async fn read_events(r: &mut reqwest::Response, n: usize, within: Duration) -> V
 
 #[tokio::test]
 async fn the_event_stream_delivers_a_change() {
-    let p = Piboard::start(&["--demo"], &[]);
+    let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     let mut r = get(&p.url("/api/events")).await;
     assert_eq!(r.status(), 200);
@@ -338,7 +272,7 @@ async fn the_event_stream_delivers_a_change() {
 
 #[tokio::test]
 async fn event_streams_are_capped() {
-    let p = Piboard::start(&["--demo"], &[]);
+    let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     let mut open = Vec::new();
     for _ in 0..piboard::server::MAX_EVENT_STREAMS {
@@ -363,7 +297,7 @@ async fn event_streams_are_capped() {
 
 #[tokio::test]
 async fn metrics_name_every_family_and_pass_promtool() {
-    let p = Piboard::start(&["--demo"], &[]);
+    let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     // Let the demo report a cycle or two.
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -451,7 +385,7 @@ timeout_secs = 1
     )
     .expect("write the config");
     let config = config.to_str().expect("a UTF-8 temp path");
-    let p = Piboard::start(&["--config", config], &secrets);
+    let p = start(&["--config", config], &secrets);
     wait_healthy(&p).await;
     // Let every source fail a few times, so failures are logged and shown.
     let deadline = Instant::now() + Duration::from_secs(20);
@@ -506,7 +440,7 @@ async fn the_page_renders_in_headless_chromium() {
     if !have("chromium", "chromium") {
         return;
     }
-    let p = Piboard::start(&["--demo"], &[]);
+    let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     let url = p.url("/");
     let dom = tokio::task::spawn_blocking(move || {
@@ -550,7 +484,7 @@ async fn health_json(p: &Piboard) -> serde_json::Value {
 async fn an_idle_dashboard_draws_nothing_but_stays_healthy() {
     // A frozen demo frame never changes: after the first frame, no redraws,
     // while the UI loop keeps its heartbeat.
-    let p = Piboard::start(&["--demo", "--at", "75"], &[]);
+    let p = start(&["--demo", "--at", "75"], &[]);
     wait_healthy(&p).await;
     let before = health_json(&p).await["frames_drawn"].as_u64();
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -606,7 +540,8 @@ async fn systemd_hears_ready_after_the_first_frame_and_watchdog_pings() {
             "5",
         ])
         .env("NOTIFY_SOCKET", sock)
-        .env("WATCHDOG_USEC", "400000");
+        .env("WATCHDOG_USEC", "400000")
+        .env("PIBOARD_LOG", "debug");
     let p = Piboard::spawn(cmd);
     let mut buf = [0u8; 256];
     let mut messages = Vec::new();

@@ -84,8 +84,8 @@ impl Piboard {
     pub fn start(dir: &Path, config: &str, interval: Duration) -> Self {
         let path = dir.join("piboard.toml");
         std::fs::write(&path, config).expect("write the config");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_piboard"))
-            .args(["--headless", "--listen", "127.0.0.1:0", "--config"])
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_piboard"));
+        cmd.args(["--headless", "--listen", "127.0.0.1:0", "--config"])
             .arg(&path)
             .env_remove("NOTIFY_SOCKET")
             .env_remove("WATCHDOG_USEC")
@@ -98,7 +98,14 @@ impl Piboard {
                 piboard::sources::TEST_INTERVAL_ENV,
                 interval.as_millis().to_string(),
             )
-            .env("PIBOARD_LOG", "info")
+            .env("PIBOARD_LOG", "info");
+        Self::spawn(cmd)
+    }
+
+    /// Runs `cmd`, which starts piboard with `--listen 127.0.0.1:0`, keeps
+    /// the tail of what it writes, and waits for the address it logs.
+    pub fn spawn(mut cmd: Command) -> Self {
+        let mut child = cmd
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -148,6 +155,11 @@ impl Piboard {
             output,
             http: client(&Tls::System, Duration::from_secs(5)).expect("an HTTP client"),
         }
+    }
+
+    /// The full URL of `path` on the running server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
     }
 
     pub fn pid(&self) -> u32 {
