@@ -216,7 +216,12 @@ async fn matrix(flavor: Flavor) {
             if flapping {
                 seen_bad && state == "ok"
             } else {
-                state == want
+                // The state and its reason. A poll already in flight when
+                // the fault begins may end another way first (the port
+                // closing under a queued connection reads "connection
+                // reset"); the next poll must then say what is wrong.
+                let lower = error.unwrap_or_default().to_lowercase();
+                state == want && words.iter().any(|w| lower.contains(w))
             }
         })
         .await;
