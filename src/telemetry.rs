@@ -151,10 +151,9 @@ impl Telemetry {
         self.first_frame_shown();
     }
 
-    /// The first frame is on screen, where the backend cannot count frames
-    /// (the winit and KMS backends have no rendering hook for the software
-    /// renderer).
-    pub fn first_frame_shown(&self) {
+    /// Logs the first frame once: the line `tests/perf/whole-process.sh` and
+    /// the emulated board read.
+    fn first_frame_shown(&self) {
         if !self.first_frame.swap(true, Ordering::Relaxed) {
             tracing::info!(
                 since_start_ms = since_start().as_millis() as u64,

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 use crate::bridge::MainWindow;
 use crate::platform::Screen;
-use crate::platform::window::{UiLoop, notify_ready};
+use crate::platform::window::{Frames, UiLoop, notify_ready};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -147,6 +147,6 @@ pub fn run(
     }))
     .map_err(|e| PlatformError::Other(format!("cannot install the headless platform: {e}")))?;
     let ui = MainWindow::new()?;
-    let _alive = UiLoop::start(rt, views, &ui, telemetry);
+    let _alive = UiLoop::start(rt, views, &ui, telemetry, Frames::ByPlatform);
     ui.run()
 }

@@ -10,7 +10,7 @@
 
 use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use sd_notify::NotifyState;
 use slint::{ComponentHandle, PlatformError, Timer, TimerMode};
@@ -46,20 +46,37 @@ pub fn run(
     screen.attach_window(ui.as_weak());
     // Logged so a tap can be seen to arrive (tests/pi/emulated-boot.sh).
     ui.on_tapped(|x, y| tracing::info!(x, y, "tap"));
-    let _alive = UiLoop::start(rt, views, &ui, telemetry.clone());
-    // The winit and KMS backends have no hook after drawing with the software
-    // renderer: the first frame counts as shown once the loop has run a
-    // moment after showing the window.
-    let first = Timer::default();
-    first.start(
-        TimerMode::SingleShot,
-        Duration::from_millis(200),
-        move || {
-            telemetry.first_frame_shown();
-            notify_ready();
-        },
-    );
+    let _alive = UiLoop::start(rt, views, &ui, telemetry.clone(), Frames::AfterDraw);
+    // The first frame: drawn in the loop's first pass, counted after it.
+    let started = Instant::now();
+    after_draw(move || {
+        telemetry.frame_drawn(started.elapsed());
+        notify_ready();
+    });
     ui.run()
+}
+
+/// Who counts the frames for `/metrics` and `READY=1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frames {
+    /// The platform draws itself and counts each frame (`--headless`).
+    ByPlatform,
+    /// A Slint backend draws (winit, linuxkms). Its software renderer has no
+    /// after-draw hook, so each view change the UI applies counts as one
+    /// frame, timed from the change until after the loop pass that draws it.
+    AfterDraw,
+}
+
+/// Runs `f` on the UI thread after the backend has drawn what the current
+/// callback changed. Both backends draw in the same loop pass as the
+/// callbacks sent by `invoke_from_event_loop` (linuxkms: timers, callbacks,
+/// draw; winit: the redraw follows in the next pass) and run due timers at the
+/// start of a pass, so the second of two chained zero timers fires after that
+/// draw. Zero timers keep the loop from sleeping in between.
+fn after_draw(f: impl FnOnce() + 'static) {
+    Timer::single_shot(Duration::ZERO, move || {
+        Timer::single_shot(Duration::ZERO, f)
+    });
 }
 
 /// Tells systemd the service is up (`Type=notify`); a no-op without systemd.
@@ -90,15 +107,22 @@ impl UiLoop {
         mut views: watch::Receiver<Arc<ViewModel>>,
         ui: &MainWindow,
         telemetry: Arc<Telemetry>,
+        frames: Frames,
     ) -> Self {
         let first = views.borrow_and_update().clone();
         BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
         let weak = ui.as_weak();
+        let counter = telemetry.clone();
         rt.spawn(async move {
             while views.changed().await.is_ok() {
                 let vm = views.borrow_and_update().clone();
+                let counter = counter.clone();
                 let shown = weak.upgrade_in_event_loop(move |ui| {
+                    let started = Instant::now();
                     BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
+                    if frames == Frames::AfterDraw {
+                        after_draw(move || counter.frame_drawn(started.elapsed()));
+                    }
                 });
                 if shown.is_err() {
                     break; // the event loop is gone
