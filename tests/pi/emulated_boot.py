@@ -64,6 +64,7 @@ for ev in /sys/class/input/event*; do
     printf 'I:1\nE:ID_INPUT=1\nE:ID_INPUT_MOUSE=1\nG:seat\nQ:seat\nV:1\n' > "/run/udev/data/c$dev"
     echo "EMU-INPUT $ev c$dev $name"
 done
+ip link set lo up 2>/dev/null || ifconfig lo 127.0.0.1 up
 export HOME=/root PIBOARD_LOG=info FONTCONFIG_FILE=/etc/fonts/fonts.conf
 echo "EMU-START uptime=$(cut -d' ' -f1 /proc/uptime)"
 /usr/bin/piboard --demo --at @AT@ >/tmp/piboard.log 2>&1 &
@@ -88,6 +89,11 @@ until grep -q " tap " /tmp/piboard.log; do
 done
 echo "EMU-TAP $(grep ' tap ' /tmp/piboard.log | head -1)"
 sleep 2
+# piboard's own /metrics: frames counted after linuxkms drew them.
+echo "EMU-METRICS $(wget -qO- http://127.0.0.1:8080/metrics | awk '
+    /^piboard_frames_drawn_total / {printf "frames=%s ", $2}
+    /^piboard_render_duration_seconds_sum / {printf "render_sum=%s ", $2}
+    /^piboard_render_duration_seconds_count / {printf "render_count=%s ", $2}')"
 echo "EMU-RSS $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t' ' ' | tr '\n' ' ')"
 kill -0 $pid 2>/dev/null && echo "EMU-ALIVE"
 sleep 1
@@ -389,6 +395,16 @@ def main():
         ok &= tap_ok
         report.append(f"tap: sent at {TAP}, piboard logged x={x:g} y={y:g} "
                       f"({'OK' if tap_ok else 'WRONG PLACE'})")
+
+        metrics = wait_for(serial, "EMU-METRICS", deadline, qemu)
+        frames, count = field(metrics, "frames"), field(metrics, "render_count")
+        counted = frames >= 1 and count == frames
+        ok &= counted
+        mean = field(metrics, "render_sum") / max(count, 1) * 1000
+        report.append(f"frames counted by piboard on linuxkms: {frames:g}, "
+                      f"{count:g} timed, {mean:.1f} ms each on average "
+                      f"(apply, draw and page flip, emulated CPU; "
+                      f"{'OK' if counted else 'NOT COUNTED'})")
 
         rss = wait_for(serial, "EMU-RSS", deadline, qemu)
         hwm = field(rss, "VmHWM") / 1024
