@@ -518,14 +518,7 @@ async fn an_idle_dashboard_draws_nothing_but_stays_healthy() {
 
 #[tokio::test]
 async fn systemd_hears_ready_after_the_first_frame_and_watchdog_pings() {
-    use std::os::unix::net::UnixDatagram;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("notify.sock");
-    let socket = UnixDatagram::bind(&path).expect("bind the notify socket");
-    socket
-        .set_read_timeout(Some(Duration::from_secs(20)))
-        .expect("timeout");
-    let sock = path.to_str().expect("a UTF-8 temp path");
+    let notify = common::notify::NotifySocket::bind(Duration::from_secs(20));
     // WATCHDOG_USEC of 0.4 s: a ping every 0.2 s. systemd also sets
     // WATCHDOG_PID to the service's PID: `exec` keeps the shell's.
     let mut cmd = Command::new("sh");
@@ -539,16 +532,14 @@ async fn systemd_hears_ready_after_the_first_frame_and_watchdog_pings() {
             "--at",
             "5",
         ])
-        .env("NOTIFY_SOCKET", sock)
+        .env("NOTIFY_SOCKET", &notify.path)
         .env("WATCHDOG_USEC", "400000")
         .env("PIBOARD_LOG", "debug");
     let p = Piboard::spawn(cmd);
-    let mut buf = [0u8; 256];
     let mut messages = Vec::new();
     let started = Instant::now();
     while messages.iter().filter(|m| *m == "WATCHDOG=1").count() < 3 {
-        let n = socket.recv(&mut buf).expect("a notification within 20 s");
-        messages.push(String::from_utf8_lossy(&buf[..n]).trim().to_owned());
+        messages.push(notify.recv().expect("a notification within 20 s"));
         assert!(started.elapsed() < Duration::from_secs(20), "{messages:?}");
     }
     assert_eq!(messages[0], "READY=1", "READY comes first: {messages:?}");

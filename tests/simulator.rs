@@ -7,7 +7,6 @@
 //! unless `PIBOARD_REQUIRE_REAL_SERVERS=1`, which CI sets.
 
 use std::io::{BufRead, BufReader};
-use std::os::unix::net::UnixDatagram;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -15,6 +14,7 @@ use piboard::sources::http::{Tls, client};
 
 mod common;
 
+use common::notify::NotifySocket;
 use common::piboard::Piboard;
 
 /// An X server on a display number it chose itself; killed when dropped.
@@ -74,33 +74,27 @@ fn xvfb() -> Option<Xvfb> {
 #[tokio::test]
 async fn the_window_draws_counts_its_frames_and_serves_what_it_shows() {
     let Some(x) = xvfb() else { return };
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("notify.sock");
-    let socket = UnixDatagram::bind(&path).expect("bind the notify socket");
-    socket
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
+    let notify = NotifySocket::bind(Duration::from_secs(30));
 
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_piboard"));
     cmd.args(["--demo", "--listen", "127.0.0.1:0"])
         .env("DISPLAY", &x.display)
         .env_remove("WAYLAND_DISPLAY")
         .env_remove("SLINT_BACKEND")
-        .env("NOTIFY_SOCKET", &path)
+        .env("NOTIFY_SOCKET", &notify.path)
         .env_remove("WATCHDOG_USEC")
         .env_remove("WATCHDOG_PID")
         .env("PIBOARD_LOG", "info");
     let p = Piboard::spawn(cmd);
 
     // READY=1 comes only once the first frame is counted as drawn.
-    let mut buf = [0u8; 64];
-    let n = socket.recv(&mut buf).unwrap_or_else(|e| {
+    let ready = notify.recv().unwrap_or_else(|e| {
         panic!(
             "no READY=1 within 30 s ({e}); piboard wrote:\n{}",
             p.output()
         )
     });
-    assert_eq!(String::from_utf8_lossy(&buf[..n]).trim(), "READY=1");
+    assert_eq!(ready, "READY=1");
     assert_eq!(p.health().await, Some(200), "healthy once drawn");
     assert!(p.output().contains("first frame drawn"), "{}", p.output());
 

@@ -1,2 +1,3 @@
 pub mod fault_server;
+pub mod notify;
 pub mod piboard;
