@@ -19,10 +19,13 @@ use piboard::core::{Failure, FailureKind, GuestState, ProxmoxData, SourceData};
 use piboard::sources::Source;
 use piboard::sources::http::{fingerprint, format_fingerprint};
 use piboard::sources::proxmox::ProxmoxSource;
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use rustls::pki_types::CertificateDer;
 use tokio::net::TcpListener;
 use tokio_rustls::TlsAcceptor;
+
+mod common;
+
+use common::tls::TestPki;
 
 const TOKEN_ID: &str = "piboard@pve!dashboard";
 const SECRET: &str = "5f3c9a1e-7b2d-4c8e-9f01-a2b3c4d5e6f7";
@@ -33,38 +36,8 @@ fn fixture(name: &str) -> String {
 }
 
 /// A CA and a node certificate for 127.0.0.1 and localhost signed by it.
-struct Pki {
-    ca_pem: String,
-    leaf: CertificateDer<'static>,
-    server: Arc<rustls::ServerConfig>,
-}
-
-fn make_pki() -> Pki {
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "Proxmox Virtual Environment");
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA certificate");
-    let leaf_key = KeyPair::generate().expect("node key");
-    let params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("node params");
-    let leaf = params.signed_by(&leaf_key, &ca).expect("node certificate");
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
-    .expect("server TLS config");
-    Pki {
-        ca_pem: ca.pem(),
-        leaf: leaf.der().clone(),
-        server: Arc::new(server),
-    }
+fn make_pki() -> TestPki {
+    common::tls::make_pki("Proxmox Virtual Environment")
 }
 
 /// One canned answer.
@@ -154,7 +127,7 @@ async fn resources(State(f): State<Arc<Fake>>, h: HeaderMap) -> Response {
 }
 
 /// Serves `fake` over HTTPS on a loopback port; returns its URL.
-async fn serve(fake: Arc<Fake>, tls: &Pki) -> String {
+async fn serve(fake: Arc<Fake>, tls: &TestPki) -> String {
     let app = Router::new()
         .route("/api2/json/cluster/status", get(status))
         .route("/api2/json/cluster/resources", get(resources))
@@ -206,7 +179,7 @@ struct Scratch {
 }
 
 impl Scratch {
-    fn new(pki: &Pki) -> Self {
+    fn new(pki: &TestPki) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("secret"), format!("{SECRET}\n")).expect("secret");
         std::fs::write(dir.path().join("pve-root-ca.pem"), &pki.ca_pem).expect("CA file");

@@ -18,8 +18,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
-use rustls::pki_types::{PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde_json::Value;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -180,33 +178,12 @@ pub struct Pki {
 }
 
 pub fn make_pki(dir: &std::path::Path) -> Pki {
-    let ca_key = KeyPair::generate().expect("CA key");
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(DnType::CommonName, "piboard fault CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, ca_key).expect("CA certificate");
-    let leaf_key = KeyPair::generate().expect("server key");
-    let params = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("server params");
-    let leaf = params
-        .signed_by(&leaf_key, &ca)
-        .expect("server certificate");
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(leaf_key.serialize_der()));
-    let server = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("TLS versions")
-    .with_no_client_auth()
-    .with_single_cert(vec![leaf.der().clone(), ca.der().clone()], key)
-    .expect("server TLS config");
+    let pki = super::tls::make_pki("piboard fault CA");
     let ca_file = dir.join("fault-ca.pem");
-    std::fs::write(&ca_file, ca.pem()).expect("write the CA file");
+    std::fs::write(&ca_file, &pki.ca_pem).expect("write the CA file");
     Pki {
         ca_file,
-        acceptor: TlsAcceptor::from(Arc::new(server)),
+        acceptor: TlsAcceptor::from(pki.server),
     }
 }
 

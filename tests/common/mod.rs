@@ -1,3 +1,4 @@
 pub mod fault_server;
 pub mod notify;
 pub mod piboard;
+pub mod tls;
