@@ -388,18 +388,7 @@ async fn matrix(flavor: Flavor) {
         );
     }
     assert!(worst.hwm < RSS_LIMIT, "peak RSS {:.1} MiB", mib(worst.hwm));
-    assert!(
-        end.fds <= start.fds + 2,
-        "descriptors grew: {} -> {}",
-        start.fds,
-        end.fds
-    );
-    assert!(
-        end.threads <= start.threads + 2,
-        "threads grew: {} -> {}",
-        start.threads,
-        end.threads
-    );
+    end.assert_no_growth(&start, 2, 2);
     // The 200 MB body was cut off by the cap, not read whole.
     let sent = server.big_sent.load(std::sync::atomic::Ordering::Relaxed);
     assert!(

@@ -130,12 +130,7 @@ async fn every_endpoint_answers_read_only_with_security_headers() {
     assert_eq!(health["status"], "ok");
     assert!(health["frames_drawn"].as_u64().is_some_and(|n| n >= 1));
 
-    let png = get(&p.url("/screenshot.png"))
-        .await
-        .bytes()
-        .await
-        .expect("a body");
-    let shot = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    let shot = p.screenshot().await;
     assert_eq!(shot.dimensions(), (800, 480));
     let first = shot.get_pixel(0, 0);
     assert!(
@@ -498,12 +493,7 @@ async fn an_idle_dashboard_draws_nothing_but_stays_healthy() {
         "idle must draw nothing"
     );
     // The live /screenshot.png is that frame: the golden image of second 75.
-    let png = get(&p.url("/screenshot.png"))
-        .await
-        .bytes()
-        .await
-        .expect("a body");
-    let shot = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    let shot = p.screenshot().await;
     let golden = image::open(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/golden/prometheus-lost.png"

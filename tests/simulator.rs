@@ -10,8 +10,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use piboard::sources::http::{Tls, client};
-
 mod common;
 
 use common::notify::NotifySocket;
@@ -118,16 +116,7 @@ async fn the_window_draws_counts_its_frames_and_serves_what_it_shows() {
     );
 
     // The screenshot is the window's own pixels: 800x480, not a blank.
-    let http = client(&Tls::System, Duration::from_secs(10)).expect("an HTTP client");
-    let png = http
-        .get(p.url("/screenshot.png"))
-        .send()
-        .await
-        .expect("the server answers")
-        .bytes()
-        .await
-        .expect("a body");
-    let img = image::load_from_memory(&png).expect("a PNG").to_rgb8();
+    let img = p.screenshot().await;
     assert_eq!(img.dimensions(), (800, 480));
     let mut colours: Vec<[u8; 3]> = img.pixels().map(|p| p.0).collect();
     colours.sort_unstable();

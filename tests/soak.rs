@@ -144,18 +144,7 @@ async fn soak_with_random_faults() {
         "peak RSS {:.1} MiB",
         mib(end.hwm)
     );
-    assert!(
-        end.fds <= start.fds + 3,
-        "descriptors grew: {} -> {}",
-        start.fds,
-        end.fds
-    );
-    assert!(
-        end.threads <= start.threads + 2,
-        "threads grew: {} -> {}",
-        start.threads,
-        end.threads
-    );
+    end.assert_no_growth(&start, 3, 2);
     assert!(frames_end > frames_start, "no frames drawn during the soak");
 }
 

@@ -219,6 +219,20 @@ impl Piboard {
     }
 
     /// One sample of a metric from /metrics (the first line with this name).
+    /// `/screenshot.png`, decoded.
+    pub async fn screenshot(&self) -> image::RgbImage {
+        let png = self
+            .http
+            .get(format!("{}/screenshot.png", self.base))
+            .send()
+            .await
+            .expect("the server answers")
+            .bytes()
+            .await
+            .expect("a body");
+        image::load_from_memory(&png).expect("a PNG").to_rgb8()
+    }
+
     pub async fn metric(&self, name: &str) -> Option<f64> {
         let r = self
             .http
@@ -269,6 +283,25 @@ pub struct ProcFigures {
     pub hwm: u64,
     pub threads: u64,
     pub fds: u64,
+}
+
+impl ProcFigures {
+    /// Asserts that descriptors and threads grew by at most the slack
+    /// between `start` and `self` (the end of a run).
+    pub fn assert_no_growth(&self, start: &ProcFigures, fd_slack: u64, thread_slack: u64) {
+        assert!(
+            self.fds <= start.fds + fd_slack,
+            "descriptors grew: {} -> {}",
+            start.fds,
+            self.fds
+        );
+        assert!(
+            self.threads <= start.threads + thread_slack,
+            "threads grew: {} -> {}",
+            start.threads,
+            self.threads
+        );
+    }
 }
 
 pub fn mib(bytes: u64) -> f64 {

@@ -70,23 +70,20 @@ echo "EMU-START uptime=$(cut -d' ' -f1 /proc/uptime)"
 /usr/bin/piboard --demo --at @AT@ >/tmp/piboard.log 2>&1 &
 pid=$!
 tail -f /tmp/piboard.log | sed 's/^/EMU-LOG /' &
-n=0
-until grep -q "first frame drawn" /tmp/piboard.log; do
-    n=$((n + 1))
-    if [ $n -gt 1200 ] || ! kill -0 $pid 2>/dev/null; then
-        echo "EMU-FAIL no first frame"; break
-    fi
-    sleep 0.1
-done
+# Waits up to 120 s for PATTERN in piboard's log, or says EMU-FAIL WHAT.
+wait_log() {
+    n=0
+    until grep -q "$1" /tmp/piboard.log; do
+        n=$((n + 1))
+        if [ $n -gt 1200 ] || ! kill -0 $pid 2>/dev/null; then
+            echo "EMU-FAIL $2"; break
+        fi
+        sleep 0.1
+    done
+}
+wait_log "first frame drawn" "no first frame"
 echo "EMU-FIRST-FRAME uptime=$(cut -d' ' -f1 /proc/uptime) $(grep 'first frame drawn' /tmp/piboard.log)"
-n=0
-until grep -q " tap " /tmp/piboard.log; do
-    n=$((n + 1))
-    if [ $n -gt 1200 ] || ! kill -0 $pid 2>/dev/null; then
-        echo "EMU-FAIL no tap"; break
-    fi
-    sleep 0.1
-done
+wait_log " tap " "no tap"
 echo "EMU-TAP $(grep ' tap ' /tmp/piboard.log | head -1)"
 sleep 2
 # piboard's own /metrics: frames counted after linuxkms drew them.
