@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use image::{Rgb, RgbImage};
-use piboard::app::demo_frame;
-use piboard::platform::Headless;
+use piboard::demo::frame as demo_frame;
+use piboard::platform::Offscreen;
 
 /// Name, demo second, size.
 const CASES: &[(&str, u32, (u32, u32))] = &[
@@ -52,7 +52,7 @@ fn compare(golden: &RgbImage, actual: &RgbImage) -> (u64, RgbImage) {
     (count, diff)
 }
 
-fn check(headless: &mut Headless, name: &str, at: u32) -> Result<(), String> {
+fn check(headless: &mut Offscreen, name: &str, at: u32) -> Result<(), String> {
     let actual = headless.frame(&demo_frame(at));
     let path = golden_dir().join(format!("{name}.png"));
     if std::env::var_os("PIBOARD_BLESS").is_some() {
@@ -93,7 +93,7 @@ fn golden_screenshots() {
     let mut failures = Vec::new();
     for &(name, at, (w, h)) in CASES {
         // A fresh window per case: each golden is a first frame, as --screenshot draws it.
-        let mut headless = Headless::new(w, h).expect("headless renderer");
+        let mut headless = Offscreen::new(w, h).expect("headless renderer");
         if let Err(e) = check(&mut headless, name, at) {
             failures.push(e);
         }
@@ -108,7 +108,7 @@ fn golden_screenshots() {
 #[test]
 fn frames_are_byte_identical_from_run_to_run() {
     let render = || {
-        let mut h = Headless::new(800, 480).expect("headless renderer");
+        let mut h = Offscreen::new(800, 480).expect("headless renderer");
         piboard::platform::encode_png(&h.frame(&demo_frame(75))).expect("png")
     };
     assert!(render() == render(), "two renders of the same frame differ");
@@ -116,7 +116,7 @@ fn frames_are_byte_identical_from_run_to_run() {
 
 #[test]
 fn an_unchanged_view_model_draws_nothing_and_a_change_redraws_only_its_region() {
-    let mut h = Headless::new(800, 480).expect("headless renderer");
+    let mut h = Offscreen::new(800, 480).expect("headless renderer");
     let first = h.render_frame_stats(&demo_frame(10));
     assert!(first.drawn);
     // The same view model again: no redraw at all.

@@ -421,7 +421,7 @@ const PIXEL_TOLERANCE: f64 = 0.002;
 /// The demo homelab at second 10, its printer replaced by what the Moonraker
 /// source made of a fixture (or by `failures` failed polls after it).
 fn frame(data: &PrinterData, failures: u32) -> piboard::view::ViewModel {
-    let (mut dash, now): (Dashboard, _) = piboard::sources::demo::replay(10);
+    let (mut dash, now): (Dashboard, _) = piboard::demo::replay(10);
     let update = |at, outcome| SourceUpdate {
         kind: SourceKind::Moonraker,
         at,
@@ -444,7 +444,7 @@ fn frame(data: &PrinterData, failures: u32) -> piboard::view::ViewModel {
     }
     piboard::view::build(
         &dash,
-        &piboard::sources::demo::rules(),
+        &piboard::demo::rules(),
         now,
         chrono::FixedOffset::east_opt(0).expect("UTC is a valid offset"),
     )
@@ -471,7 +471,7 @@ fn compare(golden: &RgbImage, actual: &RgbImage) -> (u64, RgbImage) {
 
 fn check(name: &str, vm: &piboard::view::ViewModel, (w, h): (u32, u32)) -> Result<(), String> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
-    let mut headless = piboard::platform::Headless::new(w, h).map_err(|e| e.to_string())?;
+    let mut headless = piboard::platform::Offscreen::new(w, h).map_err(|e| e.to_string())?;
     let actual = headless.frame(vm);
     let path = dir.join(format!("{name}.png"));
     if std::env::var_os("PIBOARD_BLESS").is_some() {

@@ -224,9 +224,6 @@ fn check_kms_display(d: &super::DisplayConfig) -> Result<(), Problem> {
             format!("{} is not one of 0, 90, 180, 270", d.rotation),
         ));
     }
-    if let Some(mode) = &d.mode {
-        crate::platform::kms::ModeSpec::parse(mode).map_err(|e| problem("display.mode", e))?;
-    }
     if let Some(name) = &d.connector
         && (name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
     {

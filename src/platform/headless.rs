@@ -1,176 +1,152 @@
-//! Rendering without a display: the software renderer draws into memory.
-//! Used for `--screenshot`, the golden tests and the live `/screenshot.png`.
+//! `--headless`: the whole live dashboard (hub, sources or demo, server)
+//! with the software renderer drawing into memory instead of a window. Used
+//! by CI (no display), the integration tests and the benchmarks.
+//!
+//! A Slint platform of its own: its event loop runs timers and the
+//! callbacks sent with `invoke_from_event_loop`, and draws only when the
+//! window asks for a redraw, so frames are counted honestly and an idle
+//! dashboard draws nothing.
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::{Duration, Instant};
 
 use image::RgbImage;
-use slint::Rgb8Pixel;
 use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferType};
-use slint::platform::{Platform, WindowAdapter};
-use slint::{ComponentHandle, PhysicalSize, PlatformError};
+use slint::platform::{EventLoopProxy, Platform, WindowAdapter};
+use slint::{ComponentHandle, EventLoopError, PhysicalSize, PlatformError, Rgb8Pixel};
+use tokio::sync::watch;
 
-use crate::bridge::{MainWindow, UiBridge};
+use crate::bridge::MainWindow;
+use crate::platform::Screen;
+use crate::platform::ui_loop::{Frames, UiLoop, notify_ready};
+use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
-/// Where the platform leaves the window it just created.
-type WindowSlot = Rc<RefCell<Option<Rc<MinimalSoftwareWindow>>>>;
+/// How often the loop looks again while an animation runs (none do today).
+const ANIMATION_FRAME: Duration = Duration::from_millis(16);
 
-/// A Slint platform whose windows only render to memory. Each window it
-/// creates is handed to the [`Headless`] that asked for it.
+enum Event {
+    Invoke(Box<dyn FnOnce() + Send>),
+    Quit,
+}
+
+struct Proxy(mpsc::Sender<Event>);
+
+impl EventLoopProxy for Proxy {
+    fn quit_event_loop(&self) -> Result<(), EventLoopError> {
+        self.0
+            .send(Event::Quit)
+            .map_err(|_| EventLoopError::EventLoopTerminated)
+    }
+
+    fn invoke_from_event_loop(
+        &self,
+        event: Box<dyn FnOnce() + Send>,
+    ) -> Result<(), EventLoopError> {
+        self.0
+            .send(Event::Invoke(event))
+            .map_err(|_| EventLoopError::EventLoopTerminated)
+    }
+}
+
 struct HeadlessPlatform {
-    created: WindowSlot,
+    window: Rc<MinimalSoftwareWindow>,
+    size: PhysicalSize,
+    sender: mpsc::Sender<Event>,
+    events: RefCell<Option<mpsc::Receiver<Event>>>,
+    telemetry: Arc<Telemetry>,
+    screen: Arc<Screen>,
 }
 
 impl Platform for HeadlessPlatform {
     fn create_window_adapter(&self) -> Result<Rc<dyn WindowAdapter>, PlatformError> {
-        let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
-        *self.created.borrow_mut() = Some(window.clone());
-        Ok(window)
+        Ok(self.window.clone())
     }
-}
 
-thread_local! {
-    static CREATED: RefCell<Option<WindowSlot>> = const { RefCell::new(None) };
-}
-
-/// Installs the headless platform on this thread, once.
-fn install() -> Result<WindowSlot, PlatformError> {
-    CREATED.with(|slot| {
-        if let Some(created) = slot.borrow().as_ref() {
-            return Ok(created.clone());
-        }
-        let created = Rc::new(RefCell::new(None));
-        slint::platform::set_platform(Box::new(HeadlessPlatform {
-            created: created.clone(),
-        }))
-        .map_err(|e| PlatformError::Other(format!("cannot install the headless renderer: {e}")))?;
-        *slot.borrow_mut() = Some(created.clone());
-        Ok(created)
-    })
-}
-
-/// A dashboard window that exists only in memory.
-pub struct Headless {
-    window: Rc<MinimalSoftwareWindow>,
-    ui: MainWindow,
-    bridge: UiBridge,
-    buffer: Vec<Rgb8Pixel>,
-    size: PhysicalSize,
-    /// The next render repaints every pixel, not only the dirty region.
-    full_repaint: bool,
-}
-
-impl std::fmt::Debug for Headless {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Headless")
-            .field("size", &self.size)
-            .finish_non_exhaustive()
+    fn new_event_loop_proxy(&self) -> Option<Box<dyn EventLoopProxy>> {
+        Some(Box::new(Proxy(self.sender.clone())))
     }
-}
 
-/// What one call to [`Headless::render`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RenderStats {
-    /// Whether anything was drawn at all.
-    pub drawn: bool,
-    /// Pixels inside the dirty region that was redrawn.
-    pub dirty_pixels: u64,
-}
-
-impl Headless {
-    /// A headless dashboard of `width` x `height` pixels. Only works on the
-    /// thread that uses no other Slint platform.
-    pub fn new(width: u32, height: u32) -> Result<Self, PlatformError> {
-        let created = install()?;
-        let ui = MainWindow::new()?;
-        // The window adapter is created on first use; make sure it exists.
-        let _ = ui.window().size();
-        let window = created.borrow_mut().take().ok_or_else(|| {
-            PlatformError::Other("the headless platform created no window".into())
+    fn run_event_loop(&self) -> Result<(), PlatformError> {
+        let events = self.events.borrow_mut().take().ok_or_else(|| {
+            PlatformError::Other("the headless event loop can only run once".into())
         })?;
-        let size = PhysicalSize::new(width, height);
-        window.set_size(size);
-        ui.show()?;
-        let buffer = vec![Rgb8Pixel::default(); width as usize * height as usize];
-        Ok(Self {
-            window,
-            ui,
-            bridge: UiBridge::default(),
-            buffer,
-            size,
-            full_repaint: false,
-        })
-    }
-
-    /// Shows a view model (only what changed is updated).
-    pub fn show(&mut self, vm: &ViewModel) {
-        self.bridge.apply(&self.ui, vm);
-    }
-
-    /// Draws what changed since the last call into the frame buffer.
-    pub fn render(&mut self) -> RenderStats {
-        slint::platform::update_timers_and_animations();
         let width = self.size.width as usize;
-        let buffer = &mut self.buffer;
-        let mut dirty_pixels = 0;
-        let full = std::mem::take(&mut self.full_repaint);
-        let drawn = self.window.draw_if_needed(|renderer| {
-            if full {
-                // Changing the buffer type drops the renderer's record of what
-                // the buffer holds, so everything is drawn again.
-                renderer.set_repaint_buffer_type(RepaintBufferType::NewBuffer);
-                renderer.set_repaint_buffer_type(RepaintBufferType::ReusedBuffer);
+        let mut buffer = vec![Rgb8Pixel::default(); width * self.size.height as usize];
+        let mut ready = false;
+        loop {
+            slint::platform::update_timers_and_animations();
+            let started = Instant::now();
+            let drawn = self.window.draw_if_needed(|renderer| {
+                renderer.render(&mut buffer, width);
+            });
+            if drawn {
+                self.telemetry.frame_drawn(started.elapsed());
+                self.screen.store_frame(to_image(&buffer, self.size));
+                if !ready {
+                    ready = true;
+                    notify_ready();
+                }
             }
-            let region = renderer.render(buffer, width);
-            dirty_pixels = region
-                .iter()
-                .map(|(_, size)| u64::from(size.width) * u64::from(size.height))
-                .sum();
-        });
-        RenderStats {
-            drawn,
-            dirty_pixels,
+            let wait = if self.window.has_active_animations() {
+                Some(ANIMATION_FRAME)
+            } else {
+                slint::platform::duration_until_next_timer_update()
+            };
+            let event = match wait {
+                Some(d) => events.recv_timeout(d),
+                None => events.recv().map_err(|_| RecvTimeoutError::Disconnected),
+            };
+            match event {
+                Ok(Event::Invoke(f)) => f(),
+                Ok(Event::Quit) | Err(RecvTimeoutError::Disconnected) => return Ok(()),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            // Run everything else already queued before drawing once.
+            while let Ok(event) = events.try_recv() {
+                match event {
+                    Event::Invoke(f) => f(),
+                    Event::Quit => return Ok(()),
+                }
+            }
         }
-    }
-
-    /// Forces the next [`render`](Self::render) to redraw the whole frame.
-    pub fn invalidate(&mut self) {
-        self.full_repaint = true;
-        self.window.request_redraw();
-    }
-
-    /// The current frame buffer as an image.
-    pub fn image(&self) -> RgbImage {
-        let mut img = RgbImage::new(self.size.width, self.size.height);
-        for (dst, src) in img.pixels_mut().zip(&self.buffer) {
-            *dst = image::Rgb([src.r, src.g, src.b]);
-        }
-        img
-    }
-
-    /// Shows `vm` and returns the complete frame.
-    pub fn frame(&mut self, vm: &ViewModel) -> RgbImage {
-        self.show(vm);
-        self.render();
-        self.image()
-    }
-
-    /// Shows `vm` and draws what changed.
-    pub fn render_frame_stats(&mut self, vm: &ViewModel) -> RenderStats {
-        self.show(vm);
-        self.render()
-    }
-
-    /// The Slint component, for tests that need to poke at it.
-    pub fn ui(&self) -> &MainWindow {
-        &self.ui
     }
 }
 
-/// Encodes an image as PNG.
-pub fn encode_png(img: &RgbImage) -> Result<Vec<u8>, image::ImageError> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png)?;
-    Ok(out.into_inner())
+fn to_image(buffer: &[Rgb8Pixel], size: PhysicalSize) -> RgbImage {
+    let mut img = RgbImage::new(size.width, size.height);
+    for (dst, src) in img.pixels_mut().zip(buffer) {
+        *dst = image::Rgb([src.r, src.g, src.b]);
+    }
+    img
+}
+
+/// Runs the live dashboard at `width` x `height` in memory on this thread
+/// until the process is stopped. Every frame drawn goes to `screen`.
+pub fn run(
+    rt: &tokio::runtime::Handle,
+    views: watch::Receiver<Arc<ViewModel>>,
+    (width, height): (u32, u32),
+    telemetry: Arc<Telemetry>,
+    screen: Arc<Screen>,
+) -> Result<(), PlatformError> {
+    let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
+    let size = PhysicalSize::new(width, height);
+    window.set_size(size);
+    let (sender, events) = mpsc::channel();
+    slint::platform::set_platform(Box::new(HeadlessPlatform {
+        window,
+        size,
+        sender,
+        events: RefCell::new(Some(events)),
+        telemetry: telemetry.clone(),
+        screen,
+    }))
+    .map_err(|e| PlatformError::Other(format!("cannot install the headless platform: {e}")))?;
+    let ui = MainWindow::new()?;
+    let _alive = UiLoop::start(rt, views, &ui, telemetry, Frames::ByPlatform);
+    ui.run()
 }

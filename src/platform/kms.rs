@@ -15,50 +15,11 @@
 
 use std::fmt;
 
+use crate::config::{DisplayConfig, DisplayMode};
+
 /// The environment variable that marks a re-executed process, so a
 /// mismatch can never loop.
 pub const REEXEC_MARK: &str = "PIBOARD_KMS_REEXEC";
-
-/// A configured display mode: "800x480@60" or "800x480".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ModeSpec {
-    pub width: u16,
-    pub height: u16,
-    /// Vertical refresh in Hz; `None` accepts any.
-    pub refresh: Option<u32>,
-}
-
-impl ModeSpec {
-    /// Parses "WIDTHxHEIGHT" or "WIDTHxHEIGHT@HZ".
-    pub fn parse(s: &str) -> Result<Self, String> {
-        let bad = || format!("\"{s}\" is not a mode like 800x480@60 or 800x480");
-        let (size, refresh) = match s.split_once('@') {
-            Some((size, hz)) => (size, Some(hz.trim().parse::<u32>().map_err(|_| bad())?)),
-            None => (s, None),
-        };
-        let (w, h) = size.split_once(['x', 'X']).ok_or_else(bad)?;
-        let width = w.trim().parse::<u16>().map_err(|_| bad())?;
-        let height = h.trim().parse::<u16>().map_err(|_| bad())?;
-        if width == 0 || height == 0 || refresh == Some(0) {
-            return Err(bad());
-        }
-        Ok(Self {
-            width,
-            height,
-            refresh,
-        })
-    }
-}
-
-impl fmt::Display for ModeSpec {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}x{}", self.width, self.height)?;
-        if let Some(hz) = self.refresh {
-            write!(f, "@{hz}")?;
-        }
-        Ok(())
-    }
-}
 
 /// One entry of a connector's mode list, as the kernel reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,7 +42,7 @@ impl fmt::Display for ModeInfo {
 
 /// The index (into the kernel's list, which is what `SLINT_DRM_MODE` takes)
 /// of the mode matching `want`: a preferred match first, else the first match.
-pub fn pick_mode(modes: &[ModeInfo], want: ModeSpec) -> Result<usize, String> {
+pub fn pick_mode(modes: &[ModeInfo], want: DisplayMode) -> Result<usize, String> {
     let matches = |m: &ModeInfo| {
         m.width == want.width
             && m.height == want.height
@@ -133,7 +94,7 @@ pub fn slint_env(
 /// when the environment already says so (or nothing is configured), else
 /// re-executes this binary with it (and returns only on failure).
 #[cfg(feature = "kms")]
-pub fn apply(display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
+pub fn apply(display: &DisplayConfig) -> anyhow::Result<()> {
     use anyhow::{Context, bail};
     use std::os::unix::process::CommandExt;
 
@@ -142,12 +103,7 @@ pub fn apply(display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
     if listing("SLINT_DRM_OUTPUT") || listing("SLINT_DRM_MODE") {
         return Ok(());
     }
-    let want_mode = display
-        .mode
-        .as_deref()
-        .map(ModeSpec::parse)
-        .transpose()
-        .map_err(anyhow::Error::msg)?;
+    let want_mode = display.mode;
     let (connector, mode_index) = if display.connector.is_some() || want_mode.is_some() {
         let out = dri::find_output(display.connector.as_deref())?;
         let index = match want_mode {
@@ -183,7 +139,7 @@ pub fn apply(display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
 
 /// Without the KMS backend there is no display to configure.
 #[cfg(not(feature = "kms"))]
-pub fn apply(_display: &crate::config::DisplayConfig) -> anyhow::Result<()> {
+pub fn apply(_display: &DisplayConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
@@ -291,33 +247,6 @@ mod tests {
     }
 
     #[test]
-    fn mode_specs_parse() {
-        assert_eq!(
-            ModeSpec::parse("800x480@60"),
-            Ok(ModeSpec {
-                width: 800,
-                height: 480,
-                refresh: Some(60)
-            })
-        );
-        assert_eq!(
-            ModeSpec::parse("1024X600").map(|m| m.to_string()),
-            Ok("1024x600".to_owned())
-        );
-        for bad in [
-            "800",
-            "800x",
-            "x480",
-            "800x480@",
-            "800x480@0",
-            "0x480",
-            "big",
-        ] {
-            assert!(ModeSpec::parse(bad).is_err(), "{bad} should not parse");
-        }
-    }
-
-    #[test]
     fn forced_mode_is_found_by_index_not_preference() {
         // What the Waveshare 5" reports with video=HDMI-A-1:800x480M@60: its
         // EDID's preferred mode first, the forced one (not preferred) later.
@@ -327,7 +256,7 @@ mod tests {
             mode(800, 480, 60, false),
             mode(800, 480, 50, false),
         ];
-        let want = |s| ModeSpec::parse(s).expect("valid spec");
+        let want = |s| DisplayMode::parse(s).expect("valid spec");
         assert_eq!(pick_mode(&modes, want("800x480@60")), Ok(2));
         assert_eq!(pick_mode(&modes, want("800x480@50")), Ok(3));
         assert_eq!(pick_mode(&modes, want("800x480")), Ok(2));
@@ -338,7 +267,7 @@ mod tests {
     #[test]
     fn a_preferred_match_wins_over_an_earlier_one() {
         let modes = [mode(800, 480, 60, false), mode(800, 480, 60, true)];
-        let want = ModeSpec::parse("800x480@60").expect("valid spec");
+        let want = DisplayMode::parse("800x480@60").expect("valid spec");
         assert_eq!(pick_mode(&modes, want), Ok(1));
     }
 

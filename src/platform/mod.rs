@@ -1,10 +1,15 @@
-//! Where frames go: a window (simulator or KMS) or memory (headless).
+//! Where frames go: a real display ([`window`]: the winit simulator or KMS
+//! on the Pi), memory for the live `--headless` mode ([`headless`]), or
+//! memory on demand for screenshots, goldens and benchmarks ([`offscreen`]).
+//! [`ui_loop`] is what every live mode shares: view models into the event
+//! loop, the heartbeat, systemd's notifications.
 
 pub mod headless;
 pub mod kms;
-pub mod live;
+pub mod offscreen;
 pub mod screen;
+pub mod ui_loop;
 pub mod window;
 
-pub use headless::{Headless, RenderStats, encode_png};
+pub use offscreen::{Offscreen, RenderStats, encode_png};
 pub use screen::{Screen, ScreenError};

@@ -1,32 +1,20 @@
 //! A real display: the winit simulator window on a desktop, or DRM/KMS with
 //! libinput on the Pi (whichever Slint backend the build enables; the
 //! `SLINT_BACKEND` environment variable can choose).
-//!
-//! Also the parts every UI loop shares: forwarding view models into the
-//! event loop, the heartbeat that `/api/health` reads, and systemd's
-//! notifications (`READY=1` after the first frame, `WATCHDOG=1` from the UI
-//! loop, so systemd restarts a frozen screen when the unit sets
-//! `WatchdogSec=`).
+//! The loop it runs is [`crate::platform::ui_loop`]'s, shared with
+//! `--headless`.
 
-use std::cell::RefCell;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use sd_notify::NotifyState;
-use slint::{ComponentHandle, PlatformError, Timer, TimerMode};
+use slint::{ComponentHandle, PlatformError};
 use tokio::sync::watch;
 
-use crate::bridge::{MainWindow, UiBridge};
+use crate::bridge::MainWindow;
 use crate::platform::Screen;
+use crate::platform::ui_loop::{Frames, UiLoop, after_draw, notify_ready};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
-
-thread_local! {
-    static BRIDGE: RefCell<UiBridge> = RefCell::new(UiBridge::default());
-}
-
-/// How often the UI loop proves it is alive.
-const HEARTBEAT: Duration = Duration::from_secs(1);
 
 /// Opens the dashboard window and runs Slint's event loop on this thread
 /// until the window closes. View models arrive on `views`; a task on `rt`
@@ -56,108 +44,3 @@ pub fn run(
     ui.run()
 }
 
-/// Who counts the frames for `/metrics` and `READY=1`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Frames {
-    /// The platform draws itself and counts each frame (`--headless`).
-    ByPlatform,
-    /// A Slint backend draws (winit, linuxkms). Its software renderer has no
-    /// after-draw hook, so each view change the UI applies counts as one
-    /// frame, timed from the change until after the loop pass that draws it.
-    AfterDraw,
-}
-
-/// Runs `f` on the UI thread after the backend has drawn what the current
-/// callback changed. Both backends draw in the same loop pass as the
-/// callbacks sent by `invoke_from_event_loop` (linuxkms: timers, callbacks,
-/// draw; winit: the redraw follows in the next pass) and run due timers at the
-/// start of a pass, so the second of two chained zero timers fires after that
-/// draw. Zero timers keep the loop from sleeping in between.
-fn after_draw(f: impl FnOnce() + 'static) {
-    Timer::single_shot(Duration::ZERO, move || {
-        Timer::single_shot(Duration::ZERO, f)
-    });
-}
-
-/// Tells systemd the service is up (`Type=notify`); a no-op without systemd.
-pub fn notify_ready() {
-    if let Err(e) = sd_notify::notify(false, &[NotifyState::Ready]) {
-        tracing::warn!("cannot notify systemd: {e}");
-    }
-}
-
-/// What keeps a UI loop connected and watched; drop it to stop.
-#[must_use = "the heartbeat stops when this is dropped"]
-pub struct UiLoop {
-    _heartbeat: Timer,
-}
-
-impl std::fmt::Debug for UiLoop {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("UiLoop").finish_non_exhaustive()
-    }
-}
-
-impl UiLoop {
-    /// Shows the current view model in `ui`, forwards every later one into
-    /// the event loop, and starts the heartbeat (and systemd's watchdog, when
-    /// `WATCHDOG_USEC` is set) on this thread's event loop.
-    pub fn start(
-        rt: &tokio::runtime::Handle,
-        mut views: watch::Receiver<Arc<ViewModel>>,
-        ui: &MainWindow,
-        telemetry: Arc<Telemetry>,
-        frames: Frames,
-    ) -> Self {
-        let first = views.borrow_and_update().clone();
-        BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
-        let weak = ui.as_weak();
-        let counter = telemetry.clone();
-        rt.spawn(async move {
-            while views.changed().await.is_ok() {
-                let vm = views.borrow_and_update().clone();
-                let counter = counter.clone();
-                let shown = weak.upgrade_in_event_loop(move |ui| {
-                    let started = Instant::now();
-                    BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
-                    if frames == Frames::AfterDraw {
-                        after_draw(move || counter.frame_drawn(started.elapsed()));
-                    }
-                });
-                if shown.is_err() {
-                    break; // the event loop is gone
-                }
-            }
-        });
-        Self {
-            _heartbeat: heartbeat(telemetry),
-        }
-    }
-}
-
-/// A timer on the UI loop: records a heartbeat every second and pings
-/// systemd's watchdog at half its timeout. If the loop freezes, both stop.
-fn heartbeat(telemetry: Arc<Telemetry>) -> Timer {
-    let mut usec = 0;
-    let watchdog = sd_notify::watchdog_enabled(false, &mut usec)
-        .then(|| (Duration::from_micros(usec) / 2).max(Duration::from_millis(100)));
-    if let Some(every) = watchdog {
-        tracing::info!("systemd watchdog: pinging every {} ms", every.as_millis());
-    }
-    let tick = watchdog.map_or(HEARTBEAT, |w| w.min(HEARTBEAT));
-    let mut since_ping = Duration::ZERO;
-    let mut beat = move || {
-        telemetry.ui_heartbeat(chrono::Utc::now().timestamp_millis());
-        if let Some(every) = watchdog {
-            since_ping += tick;
-            if since_ping >= every && telemetry.has_drawn() {
-                since_ping = Duration::ZERO;
-                let _ = sd_notify::notify(false, &[NotifyState::Watchdog]);
-            }
-        }
-    };
-    beat();
-    let timer = Timer::default();
-    timer.start(TimerMode::Repeated, tick, beat);
-    timer
-}

@@ -105,7 +105,7 @@ mod tests {
 
     #[test]
     fn the_document_has_every_documented_key() {
-        let vm = crate::app::demo_frame(75);
+        let vm = crate::demo::frame(75);
         let v: serde_json::Value =
             serde_json::from_str(&Status::to_json(&vm)).expect("the status is JSON");
         for key in [

@@ -15,7 +15,6 @@ use tokio::sync::mpsc;
 use crate::core::{Clock, Failure, FailureKind, SourceData, SourceKind, SourceUpdate};
 use crate::telemetry::Telemetry;
 
-pub mod demo;
 pub mod http;
 pub mod moonraker;
 pub mod prometheus;

@@ -213,5 +213,3 @@ fn badge(s: Option<&SourceState>, now: DateTime<Utc>) -> BadgeVm {
     }
 }
 
-#[cfg(test)]
-mod tests;

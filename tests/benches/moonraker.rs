@@ -1,6 +1,8 @@
 //! How long parsing one Moonraker poll takes: the objects query of a print in
 //! progress into the panel's data, and the chart's paths from a full history.
 //! Run: `cargo bench --bench moonraker`.
+//!
+//! Figures, dated, with the machine: tests/perf/PERFORMANCE.md.
 
 use std::hint::black_box;
 

@@ -3,6 +3,8 @@
 //! into a tile reading.
 //!
 //! `cargo bench --bench prometheus -- --warm-up-time 1 --measurement-time 3`
+//!
+//! Figures, dated, with the machine: tests/perf/PERFORMANCE.md.
 
 use std::hint::black_box;
 

@@ -1,5 +1,7 @@
 //! Parsing `cluster/resources` for clusters of 500, 5,000 and 20,000 guests.
 //! Run: `cargo bench --bench proxmox -- --warm-up-time 1 --measurement-time 3`.
+//!
+//! Figures, dated, with the machine: tests/perf/PERFORMANCE.md.
 
 use std::hint::black_box;
 

@@ -6,14 +6,16 @@
 //! - a partial update where one service tile's response time changes (the
 //!   dirty area is printed once, to show partial rendering is used);
 //! - building the view model from a full demo snapshot.
+//!
+//! Figures, dated, with the machine: tests/perf/PERFORMANCE.md.
 
 use std::hint::black_box;
 
 use chrono::FixedOffset;
 use criterion::{Criterion, criterion_group, criterion_main};
-use piboard::app::demo_frame;
-use piboard::platform::Headless;
-use piboard::sources::demo;
+use piboard::demo::frame as demo_frame;
+use piboard::platform::Offscreen;
+use piboard::demo;
 use piboard::view::{self, ViewModel};
 
 /// The healthy demo frame, and a copy where only one service's response time
@@ -30,7 +32,7 @@ fn one_tile_apart() -> (ViewModel, ViewModel) {
 }
 
 fn render(c: &mut Criterion) {
-    let mut h = Headless::new(800, 480).expect("headless renderer");
+    let mut h = Offscreen::new(800, 480).expect("headless renderer");
     let vm = demo_frame(10);
     h.show(&vm);
     h.render();

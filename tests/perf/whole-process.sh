@@ -11,6 +11,7 @@
 # and prints, for each: frames drawn (from its own /metrics), CPU seconds and
 # peak RSS (from /usr/bin/time -v), and the time from exec (and from main())
 # to the first frame (from its log's timestamps).
+# Record what it prints, dated, in tests/perf/PERFORMANCE.md.
 set -euo pipefail
 
 bin=${1:-target/release/piboard}

@@ -41,7 +41,7 @@ else
     size=$(stat -c %s "$work/piboard.stripped")
     echo "size: $(stat -c %s "$bin") bytes as built, $size bytes stripped"
     # The budget (issue 9): a size is deterministic for a locked build, so
-    # it is a gate. What it costs, and what was cut, is in ARCHITECTURE.md.
+    # it is a gate. What it costs, and what was cut, is in tests/perf/PERFORMANCE.md.
     [ "$size" -lt 15000000 ] \
         || fail "stripped binary is $size bytes, over the 15 MB budget"
     glibc_max=$(aarch64-linux-gnu-objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sort -u -V | tail -1)

@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use chrono::FixedOffset;
 use tokio::sync::{mpsc, watch};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
@@ -16,14 +15,13 @@ use tracing_subscriber::util::SubscriberInitExt;
 use crate::cli::Cli;
 use crate::config::{self, ConfigError, Loaded};
 use crate::core::{Clock, Dashboard, Rules, SourceSettings, SystemClock};
-use crate::platform::{Headless, Screen, encode_png};
+use crate::platform::{Offscreen, Screen, encode_png};
+use crate::demo;
 use crate::server::{self, AppState};
-use crate::sources::moonraker::MoonrakerSource;
-use crate::sources::prometheus::PrometheusSource;
-use crate::sources::proxmox::ProxmoxSource;
-use crate::sources::{self, demo};
 use crate::telemetry::Telemetry;
-use crate::view::{self, ViewModel};
+use crate::view;
+
+mod sources;
 
 /// Exit status for a bad config or bad arguments.
 const EXIT_CONFIG: u8 = 2;
@@ -181,22 +179,9 @@ fn load_config(path: Option<&Path>) -> Result<Loaded, ExitCode> {
     })
 }
 
-/// The frame of the demo at second `at`, frozen: fixed clock, UTC.
-pub fn demo_frame(at: u32) -> ViewModel {
-    let (dash, now) = demo::replay(at);
-    view::build(
-        &dash,
-        &demo::rules(),
-        now,
-        FixedOffset::east_opt(0).unwrap_or(chrono::Utc.fix()),
-    )
-}
-
-use chrono::Offset;
-
 fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<ExitCode> {
     let vm = match feed {
-        Feed::Demo { frozen_at } => demo_frame(frozen_at.unwrap_or(0)),
+        Feed::Demo { frozen_at } => demo::frame(frozen_at.unwrap_or(0)),
         Feed::Config(loaded) => {
             // Nothing has been polled yet: the frame shows every source waiting.
             let clock = SystemClock;
@@ -205,7 +190,7 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
             view::build(&dash, &loaded.rules(), now, crate::hub::local_offset(now))
         }
     };
-    let mut headless = Headless::new(w, h).context("cannot start the headless renderer")?;
+    let mut headless = Offscreen::new(w, h).context("cannot start the headless renderer")?;
     let png = encode_png(&headless.frame(&vm)).context("cannot encode the PNG")?;
     std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(ExitCode::SUCCESS)
@@ -232,7 +217,7 @@ fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Res
     let first = match &feed {
         Feed::Demo {
             frozen_at: Some(at),
-        } => demo_frame(*at),
+        } => demo::frame(*at),
         _ => {
             let now = clock.now();
             view::build(&dash, &rules, now, crate::hub::local_offset(now))
@@ -267,10 +252,10 @@ fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Res
         ));
         match feed {
             Feed::Demo { .. } => {
-                rt.spawn(run_demo(updates_tx, clock, telemetry.clone()));
+                rt.spawn(demo::play(updates_tx, clock, telemetry.clone()));
             }
             Feed::Config(loaded) => {
-                spawn_sources(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
+                sources::spawn(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
                 drop(updates_tx);
             }
         }
@@ -281,70 +266,12 @@ fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Res
                 .context("the display failed")?
         }
         Display::Headless(size) => {
-            crate::platform::live::run(rt.handle(), views_rx, size, telemetry, screen)
+            crate::platform::headless::run(rt.handle(), views_rx, size, telemetry, screen)
                 .context("the headless renderer failed")?
         }
     }
     rt.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
-}
-
-/// Starts one poller per configured source.
-fn spawn_sources(
-    rt: &tokio::runtime::Handle,
-    loaded: &Loaded,
-    clock: &Arc<dyn Clock>,
-    updates: &mpsc::Sender<crate::core::SourceUpdate>,
-    telemetry: &Arc<Telemetry>,
-) {
-    if let Some(s) = PrometheusSource::from_config(loaded) {
-        rt.spawn(sources::run(
-            s,
-            clock.clone(),
-            updates.clone(),
-            telemetry.clone(),
-        ));
-    }
-    if let Some(s) = ProxmoxSource::from_config(loaded) {
-        rt.spawn(sources::run(
-            s,
-            clock.clone(),
-            updates.clone(),
-            telemetry.clone(),
-        ));
-    }
-    if let Some(s) = MoonrakerSource::from_config(loaded) {
-        rt.spawn(sources::run(
-            s,
-            clock.clone(),
-            updates.clone(),
-            telemetry.clone(),
-        ));
-    }
-}
-
-/// Plays the demo timeline in real time: every source reports every
-/// [`demo::STEP_S`] seconds, and the timeline loops.
-/// Each scripted update counts as a poll in the metrics.
-async fn run_demo(
-    tx: mpsc::Sender<crate::core::SourceUpdate>,
-    clock: Arc<dyn Clock>,
-    telemetry: Arc<Telemetry>,
-) {
-    let start = clock.now();
-    let mut tick = tokio::time::interval(Duration::from_secs(u64::from(demo::STEP_S)));
-    loop {
-        tick.tick().await;
-        let now = clock.now();
-        let t = u32::try_from((now - start).num_seconds().max(0)).unwrap_or(0);
-        for update in demo::updates(t - t % demo::STEP_S, now) {
-            let failure = update.outcome.as_ref().err().map(|f| f.kind);
-            telemetry.poll_finished(update.kind, Duration::ZERO, failure);
-            if tx.send(update).await.is_err() {
-                return;
-            }
-        }
-    }
 }
 
 #[cfg(test)]

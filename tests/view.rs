@@ -1,8 +1,11 @@
+//! The view model of the demo homelab's states: the words and numbers the
+//! screen and `/api/status` show.
+
 use chrono::{FixedOffset, TimeZone, Utc};
 
-use super::*;
-use crate::core::*;
-use crate::sources::demo;
+use piboard::core::*;
+use piboard::demo;
+use piboard::view::*;
 
 fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).expect("valid offset")

@@ -1,161 +1,15 @@
-//! The built-in demo homelab: the seed's five Proxmox nodes, the services
-//! behind Traefik and the Ender 5 Pro, following a scripted timeline that
-//! loops every [`PERIOD_S`] seconds and shows every state the screen has.
-//!
-//! | seconds  | what happens                                                   |
-//! |----------|----------------------------------------------------------------|
-//! | 0–19     | all healthy, a print at 55 % and progressing                   |
-//! | 20–49    | Overseerr down (a critical alert from 24 s); Jellyfin slow 36–47 |
-//! | 50–94    | node tower1 offline, its guests unknown (alert from 56 s)      |
-//! | 70–99    | Prometheus unreachable: the overlay from the second failure    |
-//! | 100–119  | everything recovered, the print finishing                      |
-//! | 120–139  | print complete                                                 |
-//! | 140–154  | printer idle                                                   |
-//! | 155–169  | Moonraker unreachable: printer offline                         |
-//! | 170–179  | the next print heating up                                      |
-//!
-//! Every source "polls" every [`STEP_S`] seconds. A frame at second `t` is the
-//! result of replaying every step up to `t` through the real core, so the
-//! frozen frames of `--demo --at` are exactly what the live demo shows.
+//! What the demo homelab reports at each second of the timeline: the probed
+//! services and tiles, the Proxmox cluster and the printer. Pure functions of
+//! the timeline second; [`super::updates`] wraps them as source updates.
 
 use std::sync::Arc;
-use std::time::Duration;
-
-use chrono::{DateTime, TimeZone, Utc};
 
 use crate::core::*;
 
-/// Length of the loop, seconds.
-pub const PERIOD_S: u32 = 180;
-/// Seconds between two demo polls.
-pub const STEP_S: u32 = 2;
-
-/// The fixed start of the timeline in frozen frames: 2026-11-21 09:00:00 UTC.
-pub fn epoch() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 21, 9, 0, 0)
-        .single()
-        .unwrap_or_default()
-}
-
-/// The demo's three sources, as if configured with the homelab's addresses.
-pub fn settings() -> Vec<SourceSettings> {
-    let s = |kind, name: &str, url: &str| SourceSettings {
-        kind,
-        name: name.to_owned(),
-        url: url.to_owned(),
-        interval: Duration::from_secs(u64::from(STEP_S)),
-        lost_after: 2,
-    };
-    vec![
-        s(
-            SourceKind::Prometheus,
-            "Prometheus",
-            "http://192.168.86.25:9090",
-        ),
-        s(SourceKind::Proxmox, "Proxmox", "https://192.168.86.29:8006"),
-        s(
-            SourceKind::Moonraker,
-            "Ender 5 Pro",
-            "http://192.168.86.136:7125",
-        ),
-    ]
-}
-
-/// The demo's PromQL tiles.
-pub fn rules() -> Rules {
-    let tile =
-        |name: &str, unit, decimals, warn, critical, label: Option<&str>, fraction| TileSpec {
-            name: name.to_owned(),
-            unit,
-            decimals,
-            warn,
-            critical,
-            direction: Direction::Above,
-            label: label.map(str::to_owned),
-            max_series: 3,
-            percent_is_fraction: fraction,
-        };
-    Rules {
-        tiles: vec![
-            tile(
-                "Cluster CPU",
-                Unit::Percent,
-                0,
-                Some(0.8),
-                Some(0.95),
-                None,
-                true,
-            ),
-            tile(
-                "CPU temp",
-                Unit::Celsius,
-                0,
-                Some(75.0),
-                Some(85.0),
-                Some("node"),
-                false,
-            ),
-            tile(
-                "Glucose",
-                Unit::Suffix("mg/dL".into()),
-                0,
-                Some(180.0),
-                Some(250.0),
-                None,
-                false,
-            ),
-        ],
-        ..Rules::default()
-    }
-}
-
-/// A dashboard replayed up to second `at` of the timeline, as the frozen
-/// frames show it. Returns the dashboard and the time of the frame.
-pub fn replay(at: u32) -> (Dashboard, DateTime<Utc>) {
-    let start = epoch();
-    let mut d = Dashboard::new(settings());
-    for t in (0..=at).step_by(STEP_S as usize) {
-        let when = start + chrono::Duration::seconds(i64::from(t));
-        for u in updates(t, when) {
-            d.apply(u);
-        }
-    }
-    (d, start + chrono::Duration::seconds(i64::from(at)))
-}
-
-/// What every source reports at second `t` of the timeline (taken modulo the
-/// period), stamped with the wall time `now`.
-pub fn updates(t: u32, now: DateTime<Utc>) -> Vec<SourceUpdate> {
-    let t = t % PERIOD_S;
-    let next = Some(now + chrono::Duration::seconds(i64::from(STEP_S)));
-    let update = |kind, outcome| SourceUpdate {
-        kind,
-        at: now,
-        outcome,
-        next_poll: next,
-    };
-    let prometheus = if (70..100).contains(&t) {
-        Err(Failure::new(
-            FailureKind::Unreachable,
-            "connection refused (192.168.86.25:9090)",
-        ))
-    } else {
-        Ok(SourceData::Prometheus(prometheus(t)))
-    };
-    let moonraker = if (155..170).contains(&t) {
-        Err(Failure::new(FailureKind::Timeout, "no answer within 5 s"))
-    } else {
-        Ok(SourceData::Moonraker(Box::new(printer(t))))
-    };
-    vec![
-        update(SourceKind::Prometheus, prometheus),
-        update(SourceKind::Proxmox, Ok(SourceData::Proxmox(proxmox(t)))),
-        update(SourceKind::Moonraker, moonraker),
-    ]
-}
+use super::{PERIOD_S, STEP_S};
 
 /// A deterministic wobble in -1..=1 for value `i` at second `t`.
-fn wobble(t: u32, i: u32) -> f64 {
+pub(super) fn wobble(t: u32, i: u32) -> f64 {
     let mut x = u64::from(t / STEP_S) << 32 | u64::from(i);
     x = (x ^ (x >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     x = (x ^ (x >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -179,7 +33,7 @@ const SERVICES: [(&str, f64); 12] = [
     ("SDR Scanner", 0.140),
 ];
 
-fn prometheus(t: u32) -> PrometheusData {
+pub(super) fn prometheus(t: u32) -> PrometheusData {
     let services = SERVICES
         .iter()
         .zip(0u32..)
@@ -295,7 +149,7 @@ const GUESTS: [(u32, &str, &str, GuestKind, bool); 18] = [
     (9000, "debian-12-template", "zotac", GuestKind::Qemu, false),
 ];
 
-fn proxmox(t: u32) -> ProxmoxData {
+pub(super) fn proxmox(t: u32) -> ProxmoxData {
     let tower1_down = (50..95).contains(&t);
     let nodes = NODES
         .iter()
@@ -363,7 +217,7 @@ const LAYERS: u32 = 180;
 /// The printer at second `t`, with the chart's history: the last ten
 /// minutes of the timeline (before second 0 the print was already running
 /// steadily at 240 / 80 °C).
-fn printer(t: u32) -> PrinterData {
+pub(super) fn printer(t: u32) -> PrinterData {
     let mut p = printer_now(t);
     let end = i64::from(t);
     let step = crate::core::history::STEP_S;
@@ -487,60 +341,3 @@ fn draw_thumbnail() -> Thumbnail {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::status::{Level, overall};
-
-    fn health(d: &Dashboard, kind: SourceKind, now: DateTime<Utc>) -> Health {
-        d.source(kind)
-            .map(|s| s.health(now))
-            .unwrap_or(Health::Disabled)
-    }
-
-    #[test]
-    fn the_timeline_shows_every_state() {
-        let rules = rules();
-        let at = |t| {
-            let (d, now) = replay(t);
-            (overall(&d, &rules, now), d, now)
-        };
-        let (o, _, _) = at(10);
-        assert_eq!(o.status, Level::Healthy, "{o:?}");
-        let (o, _, _) = at(40);
-        assert_eq!(o.status, Level::Critical);
-        assert!(o.reason.contains("Overseerr down"), "{o:?}");
-        let (o, d, now) = at(60);
-        assert!(o.reason.contains("tower1 offline"), "{o:?}");
-        assert_eq!(health(&d, SourceKind::Prometheus, now), Health::Ok);
-        let (_, d, now) = at(70);
-        assert_eq!(health(&d, SourceKind::Prometheus, now), Health::Stale);
-        let (_, d, now) = at(75);
-        assert_eq!(health(&d, SourceKind::Prometheus, now), Health::Lost);
-        let (o, d, _) = at(110);
-        assert_eq!(o.status, Level::Healthy, "{o:?}");
-        assert_eq!(d.printer().map(|p| p.state), Some(PrintState::Printing));
-        let (_, d, _) = at(130);
-        assert_eq!(d.printer().map(|p| p.state), Some(PrintState::Complete));
-        let (_, d, now) = at(165);
-        assert_eq!(health(&d, SourceKind::Moonraker, now), Health::Lost);
-        assert_eq!(health(&d, SourceKind::Proxmox, now), Health::Ok);
-    }
-
-    #[test]
-    fn the_timeline_loops() {
-        let now = epoch();
-        assert_eq!(updates(5, now), updates(5 + PERIOD_S, now));
-    }
-
-    #[test]
-    fn wobble_stays_in_range_and_repeats() {
-        for t in 0..PERIOD_S {
-            for i in 0..20 {
-                let w = wobble(t, i);
-                assert!((-1.0..=1.0).contains(&w));
-                assert_eq!(w, wobble(t, i));
-            }
-        }
-    }
-}
