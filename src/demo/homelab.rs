@@ -340,4 +340,3 @@ fn draw_thumbnail() -> Thumbnail {
         rgba: Arc::new(rgba),
     }
 }
-
