@@ -56,17 +56,14 @@ fn printer_panel_forms() {
     let printing = frame(10).printer;
     assert!(!printing.compact);
     assert_eq!(printing.state_text, "Printing");
-    assert_eq!(
-        printing.filename.as_deref(),
-        Some("enclosure-hinge_0.2mm_PETG_2h10m")
-    );
+    assert_eq!(printing.filename, "enclosure-hinge_0.2mm_PETG_2h10m");
     assert!(printing.time_left_s.is_some() && printing.eta.is_some());
     let done = frame(130).printer;
     assert!(done.compact);
     assert_eq!(done.state_text, "Complete");
     let offline = frame(165).printer;
     assert!(offline.compact);
-    assert_eq!(offline.state, "offline");
+    assert_eq!(offline.state, PrinterState::Offline);
     assert!(
         offline.detail.contains("no answer within 5 s"),
         "{}",
@@ -133,7 +130,7 @@ fn nan_infinity_and_empty_tiles_are_shown_as_such() {
         ],
         ..Default::default()
     };
-    let tiles = panels::tiles(Some(&data), &rules);
+    let tiles = prometheus::tiles(Some(&data), &rules);
     assert_eq!(
         (tiles[0].value.as_str(), tiles[0].tone),
         ("NaN", Tone::Unknown)
@@ -194,26 +191,26 @@ fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
         alerts_error: Some("query timed out".into()),
         ..Default::default()
     };
-    let services = panels::services(Some(&data), &[]);
+    let services = prometheus::services(Some(&data), &[]);
     assert_eq!(
         (services[0].label.as_str(), services[0].detail.as_str()),
         ("UNKNOWN", "probe query failed")
     );
-    let alerts = panels::alerts(Some(&data));
+    let alerts = prometheus::alerts(Some(&data));
     assert_eq!(
         (alerts.text.as_str(), alerts.tone),
         ("unknown", Tone::Unknown)
     );
     assert_eq!(alerts.error.as_deref(), Some("query timed out"));
     let fine = PrometheusData::default();
-    assert_eq!(panels::alerts(Some(&fine)).text, "none firing");
-    assert_eq!(panels::alerts(Some(&fine)).error, None);
+    assert_eq!(prometheus::alerts(Some(&fine)).text, "none firing");
+    assert_eq!(prometheus::alerts(Some(&fine)).error, None);
 }
 
 #[test]
 fn configured_services_show_as_unknown_before_prometheus_answers() {
     let names = vec!["Plex".to_owned(), "Jellyfin".to_owned()];
-    let services = panels::services(None, &names);
+    let services = prometheus::services(None, &names);
     let shown: Vec<(&str, &str, Tone)> = services
         .iter()
         .map(|s| (s.name.as_str(), s.label.as_str(), s.tone))
