@@ -159,13 +159,4 @@ fn header(d: &Dashboard, level: Level, now: DateTime<Utc>, offset: FixedOffset) 
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_level_has_its_word_and_tone() {
-        assert_eq!(status_word(Level::Healthy), ("HEALTHY", Tone::Ok));
-        assert_eq!(status_word(Level::Degraded), ("DEGRADED", Tone::Warn));
-        assert_eq!(status_word(Level::Critical), ("CRITICAL", Tone::Bad));
-    }
-}
+mod tests;
