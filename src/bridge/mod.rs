@@ -35,7 +35,7 @@ use std::sync::Arc;
 use slint::{Image, Rgba8Pixel, SharedPixelBuffer};
 
 use crate::core::Thumbnail;
-use crate::view::{CardVm, NodeVm, ServiceVm, ViewModel};
+use crate::view::{CardVm, Layout, NodeVm, ServiceVm, ViewModel};
 use rows::{Rows, Shown};
 
 /// Remembers what was last shown, so an unchanged view model costs nothing.
@@ -62,6 +62,12 @@ impl UiBridge {
     /// Shows `vm` in `window`.
     pub fn apply(&mut self, window: &ui::MainWindow, vm: &ViewModel) {
         use slint::ComponentHandle as _;
+        let w = window.window();
+        let size = w.size().to_logical(w.scale_factor());
+        let layout = Layout::for_size(size.width, size.height);
+        window.set_small(layout.small);
+        window.set_wide(layout.wide);
+        window.set_tall(layout.tall);
         let dash = window.global::<ui::Dash>();
         dash.set_header(convert::header(&vm.header, &vm.overall));
         dash.set_overlay((&vm.overlay).into());

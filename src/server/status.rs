@@ -155,8 +155,21 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_str(&Status::to_json(&vm)).expect("the status is JSON");
         for key in [
-            "schema", "overall", "header", "sources", "overlay", "badges", "summaries",
-            "services", "nodes", "guests", "storage", "alerts", "tiles", "cards", "printer",
+            "schema",
+            "overall",
+            "header",
+            "sources",
+            "overlay",
+            "badges",
+            "summaries",
+            "services",
+            "nodes",
+            "guests",
+            "storage",
+            "alerts",
+            "tiles",
+            "cards",
+            "printer",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }

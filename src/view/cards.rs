@@ -208,7 +208,11 @@ mod tests {
         );
         let none = storage_card(&StorageVm::default());
         assert_eq!(
-            (none.title.as_str(), none.value.as_str(), none.detail.as_str()),
+            (
+                none.title.as_str(),
+                none.value.as_str(),
+                none.detail.as_str()
+            ),
             ("STORAGE", "–", "no storage reported")
         );
         assert_eq!((none.tone, none.fraction), (Tone::Unknown, None));

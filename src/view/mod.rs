@@ -6,14 +6,15 @@
 //! section summaries ("7 / 8 up"), each card's title, headline, detail and
 //! extra lines, placeholders ("–"), "+N more", the printer's state words and
 //! temperature trends. The Slint bridge (`src/bridge`) only copies fields and
-//! maps this module's enums one-to-one onto the UI's; the `.slint` files add
-//! only fixed labels ("SERVICES", "ELAPSED") and the tone's colour and symbol.
+//! maps this module's enums one-to-one onto the UI's. The `.slint` files add
+//! fixed labels ("SERVICES", "ELAPSED"), separators, the tone's colour and
+//! symbol, and the layout for the window's size ([`Layout`]).
 //!
 //! One file per part of the screen:
 //!
 //! | file | what it builds |
 //! |---|---|
-//! | `mod.rs` | the [`ViewModel`], the header, the [`Tone`] |
+//! | `mod.rs` | the [`ViewModel`], the header, the [`Tone`], the [`Layout`] for a window size |
 //! | `health.rs` | the sources table, the connection-lost overlay, the panel badges |
 //! | `prometheus.rs` | services, alerts, PromQL tiles |
 //! | `proxmox.rs` | nodes, guests, storage |
@@ -98,6 +99,29 @@ pub struct HeaderVm {
     pub date: String,
     /// Age of the newest data from any source, coarse ("data <1 min old").
     pub data_age: String,
+}
+
+/// Which layout the screen uses at a window size in logical pixels: the
+/// 480x320 panel is small; 1024x600 is wide (a wider printer column) and
+/// tall (taller cards, with room for their extra lines). The window's size
+/// is not the dashboard's, so this is not part of the [`ViewModel`]; the
+/// bridge sets it with each view model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    pub small: bool,
+    pub wide: bool,
+    pub tall: bool,
+}
+
+impl Layout {
+    /// The layout for a `width` x `height` window.
+    pub fn for_size(width: f32, height: f32) -> Self {
+        Self {
+            small: width < 600.0 || height < 400.0,
+            wide: width >= 1000.0,
+            tall: height >= 560.0,
+        }
+    }
 }
 
 /// Builds the view model at `now`, showing times in `offset`.

@@ -214,8 +214,14 @@ fn display_name(path: &str) -> String {
 /// "Fan 60% · Speed 100%", leaving out what is unknown.
 fn fan_speed(p: &PrinterData) -> String {
     let fan = p.fan.map(|f| format!("Fan {}", format::percent(f)));
-    let speed = p.speed_factor.map(|f| format!("Speed {}", format::percent(f)));
-    [fan, speed].into_iter().flatten().collect::<Vec<_>>().join(" · ")
+    let speed = p
+        .speed_factor
+        .map(|f| format!("Speed {}", format::percent(f)));
+    [fan, speed]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
 }
 
 fn layer(p: &PrinterData) -> String {
@@ -350,7 +356,10 @@ mod tests {
             t(239.0, 240.0),
             (Trend::Steady, "239 / 240 °C".into(), Tone::Ok)
         );
-        assert_eq!(t(180.0, 0.0), (Trend::Cooling, "180 °C ↓".into(), Tone::Info));
+        assert_eq!(
+            t(180.0, 0.0),
+            (Trend::Cooling, "180 °C ↓".into(), Tone::Info)
+        );
         assert_eq!(t(30.0, 0.0), (Trend::Steady, "30 °C".into(), Tone::Ok));
         assert_eq!(temperature("Bed", &heater(60.0, 60.0)).label, "Bed");
     }
@@ -372,7 +381,10 @@ mod tests {
         let idle = state_of(&p(KlippyState::Ready, PrintState::Standby));
         assert_eq!(looks(idle), ("○", "Idle", Tone::Ok));
         assert!(!full_panel(idle));
-        assert!(full_panel(state_of(&p(KlippyState::Ready, PrintState::Paused))));
+        assert!(full_panel(state_of(&p(
+            KlippyState::Ready,
+            PrintState::Paused
+        ))));
     }
 
     #[test]
@@ -381,8 +393,14 @@ mod tests {
         assert_eq!(word(PrinterState::Unconfigured), "");
         assert_eq!(word(PrinterState::Printing), "printing");
         assert_eq!(word(PrinterState::KlippyShutdown), "klippy_shutdown");
-        assert_eq!(serde_json::to_value(Trend::Unknown).expect("serializable"), "");
-        assert_eq!(serde_json::to_value(Trend::Heating).expect("serializable"), "heating");
+        assert_eq!(
+            serde_json::to_value(Trend::Unknown).expect("serializable"),
+            ""
+        );
+        assert_eq!(
+            serde_json::to_value(Trend::Heating).expect("serializable"),
+            "heating"
+        );
     }
 
     #[test]

@@ -120,3 +120,14 @@ fn each_level_has_its_word_and_tone() {
     assert_eq!(status_word(Level::Degraded), ("DEGRADED", Tone::Warn));
     assert_eq!(status_word(Level::Critical), ("CRITICAL", Tone::Bad));
 }
+
+#[test]
+fn the_three_panel_sizes_get_their_layouts() {
+    let at = |w, h| {
+        let l = Layout::for_size(w, h);
+        (l.small, l.wide, l.tall)
+    };
+    assert_eq!(at(800.0, 480.0), (false, false, false));
+    assert_eq!(at(480.0, 320.0), (true, false, false));
+    assert_eq!(at(1024.0, 600.0), (false, true, true));
+}
