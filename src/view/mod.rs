@@ -19,13 +19,14 @@
 //! | `prometheus.rs` | services, alerts, PromQL tiles |
 //! | `proxmox.rs` | nodes, guests, storage |
 //! | `cards.rs` | the section summaries and the cards the screen draws from the panels |
-//! | `printer.rs`, `chart.rs` | the printer panel and its temperature chart |
+//! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 
 mod cards;
 mod chart;
 pub mod format;
 mod health;
+mod heater;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -38,7 +39,8 @@ use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, chart as printer_chart};
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
-pub use printer::{PrinterState, PrinterVm, TemperatureVm, Trend};
+pub use heater::{TemperatureVm, Trend};
+pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
 

@@ -9,10 +9,11 @@ use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use super::chart::{ChartVm, chart};
+use super::heater::{TemperatureVm, temperature};
 use super::{Tone, format};
 use crate::core::printer::time_left_s;
 use crate::core::{
-    Health, Heater, KlippyState, PrintState, PrinterData, SourceData, SourceState, Thumbnail,
+    Health, KlippyState, PrintState, PrinterData, SourceData, SourceState, Thumbnail,
 };
 
 /// What the printer panel shows, as one word in `/api/status`.
@@ -42,37 +43,6 @@ pub enum PrinterState {
     KlippyShutdown,
     KlippyError,
     KlippyDisconnected,
-}
-
-/// Which way a heater is going against its target.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Trend {
-    /// More than 2 °C below a set target.
-    Heating,
-    /// More than 2 °C above a set target, or still hot (over 45 °C) with
-    /// the heater off.
-    Cooling,
-    Steady,
-    /// No reading (no printer, or no data): an empty word in `/api/status`,
-    /// as schema 1 has it.
-    #[default]
-    #[serde(rename = "")]
-    Unknown,
-}
-
-/// A heater against its target.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct TemperatureVm {
-    /// "Nozzle" or "Bed".
-    pub label: String,
-    pub current: f64,
-    pub target: f64,
-    pub trend: Trend,
-    /// "238 / 240 °C ↑".
-    pub text: String,
-    /// Warn while heating, info while cooling, ok when steady.
-    pub tone: Tone,
 }
 
 /// The printer panel.
@@ -173,36 +143,6 @@ fn full_panel(state: PrinterState) -> bool {
             | S::KlippyError
             | S::KlippyDisconnected
     )
-}
-
-/// Which way `h` is going.
-fn trend(h: &Heater) -> Trend {
-    if h.target > 0.0 && h.temperature < h.target - 2.0 {
-        Trend::Heating
-    } else if (h.target == 0.0 && h.temperature > 45.0)
-        || h.temperature > h.target + 2.0 && h.target > 0.0
-    {
-        Trend::Cooling
-    } else {
-        Trend::Steady
-    }
-}
-
-fn temperature(label: &str, h: &Heater) -> TemperatureVm {
-    let trend = trend(h);
-    let (arrow, tone) = match trend {
-        Trend::Heating => (" ↑", Tone::Warn),
-        Trend::Cooling => (" ↓", Tone::Info),
-        Trend::Steady | Trend::Unknown => ("", Tone::Ok),
-    };
-    TemperatureVm {
-        label: label.to_owned(),
-        current: h.temperature,
-        target: h.target,
-        trend,
-        text: format!("{}{arrow}", format::temperature(h.temperature, h.target)),
-        tone,
-    }
 }
 
 /// The file's name without folders or the .gcode extension.
@@ -334,36 +274,6 @@ fn job_panel(name: &str, p: &PrinterData, now: DateTime<Utc>, offset: FixedOffse
 mod tests {
     use super::*;
 
-    fn heater(temperature: f64, target: f64) -> Heater {
-        Heater {
-            temperature,
-            target,
-            power: None,
-        }
-    }
-
-    #[test]
-    fn a_heater_trend_sets_its_arrow_and_tone() {
-        let t = |c, target| {
-            let vm = temperature("Nozzle", &heater(c, target));
-            (vm.trend, vm.text, vm.tone)
-        };
-        assert_eq!(
-            t(120.0, 240.0),
-            (Trend::Heating, "120 / 240 °C ↑".into(), Tone::Warn)
-        );
-        assert_eq!(
-            t(239.0, 240.0),
-            (Trend::Steady, "239 / 240 °C".into(), Tone::Ok)
-        );
-        assert_eq!(
-            t(180.0, 0.0),
-            (Trend::Cooling, "180 °C ↓".into(), Tone::Info)
-        );
-        assert_eq!(t(30.0, 0.0), (Trend::Steady, "30 °C".into(), Tone::Ok));
-        assert_eq!(temperature("Bed", &heater(60.0, 60.0)).label, "Bed");
-    }
-
     #[test]
     fn klipper_not_ready_wins_over_the_job_state_and_takes_the_full_panel() {
         let p = |klippy, state| PrinterData {
@@ -393,14 +303,6 @@ mod tests {
         assert_eq!(word(PrinterState::Unconfigured), "");
         assert_eq!(word(PrinterState::Printing), "printing");
         assert_eq!(word(PrinterState::KlippyShutdown), "klippy_shutdown");
-        assert_eq!(
-            serde_json::to_value(Trend::Unknown).expect("serializable"),
-            ""
-        );
-        assert_eq!(
-            serde_json::to_value(Trend::Heating).expect("serializable"),
-            "heating"
-        );
     }
 
     #[test]
