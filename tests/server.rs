@@ -163,8 +163,21 @@ async fn status_has_the_documented_schema() {
     wait_healthy(&p).await;
     let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
     for key in [
-        "schema", "overall", "sources", "overlay", "services", "nodes", "guests", "storage",
-        "alerts", "tiles", "printer",
+        "schema",
+        "overall",
+        "header",
+        "sources",
+        "overlay",
+        "badges",
+        "summaries",
+        "services",
+        "nodes",
+        "guests",
+        "storage",
+        "alerts",
+        "tiles",
+        "cards",
+        "printer",
     ] {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }

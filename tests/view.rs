@@ -27,7 +27,9 @@ fn the_overlay_shows_when_prometheus_is_lost_and_names_url_reason_age_and_retry(
     assert_eq!(o.data_age_s, Some(7));
     assert_eq!(o.data_age, "Data shown is <1 min old");
     assert_eq!(o.next_retry, "Next retry at 09:01:16");
-    // The other sources keep their own state.
+    // The overlay, not a badge, covers the Prometheus panels; the other
+    // sources keep their own state.
+    assert!(!vm.badges.prometheus.visible);
     assert!(!vm.badges.proxmox.visible);
     let prom = vm
         .sources
@@ -56,17 +58,14 @@ fn printer_panel_forms() {
     let printing = frame(10).printer;
     assert!(!printing.compact);
     assert_eq!(printing.state_text, "Printing");
-    assert_eq!(
-        printing.filename.as_deref(),
-        Some("enclosure-hinge_0.2mm_PETG_2h10m")
-    );
+    assert_eq!(printing.filename, "enclosure-hinge_0.2mm_PETG_2h10m");
     assert!(printing.time_left_s.is_some() && printing.eta.is_some());
     let done = frame(130).printer;
     assert!(done.compact);
     assert_eq!(done.state_text, "Complete");
     let offline = frame(165).printer;
     assert!(offline.compact);
-    assert_eq!(offline.state, "offline");
+    assert_eq!(offline.state, PrinterState::Offline);
     assert!(
         offline.detail.contains("no answer within 5 s"),
         "{}",
@@ -116,4 +115,120 @@ fn the_status_json_has_the_documented_top_level_keys() {
     }
     assert_eq!(json["overall"]["status"], "critical");
     assert_eq!(json["sources"][0]["state"], "lost");
+}
+
+#[test]
+fn the_header_and_section_summaries_say_what_is_wrong_in_words() {
+    let healthy = frame(10);
+    assert_eq!(
+        (healthy.header.status.as_str(), healthy.header.tone),
+        ("HEALTHY", Tone::Ok)
+    );
+    assert_eq!(healthy.summaries.services, "12 / 12 up");
+    assert_eq!(healthy.summaries.nodes, "5 / 5 online");
+    // Overseerr down and Jellyfin slow: a slow service is not counted as up.
+    let down = frame(40);
+    assert_eq!(
+        (down.header.status.as_str(), down.header.tone),
+        ("CRITICAL", Tone::Bad)
+    );
+    assert_eq!(down.summaries.services, "10 / 12 up");
+    assert_eq!(frame(60).summaries.nodes, "4 / 5 online");
+}
+
+#[test]
+fn every_card_is_built_in_the_view_with_its_title_and_lines() {
+    let vm = frame(60);
+    let c = &vm.cards;
+    assert_eq!(
+        (c.guests.title.as_str(), c.guests.value.as_str()),
+        ("GUESTS", "13 / 17 running")
+    );
+    assert_eq!(c.guests.detail, "3 unknown · stopped: openclaw");
+    assert_eq!(
+        (c.storage.title.as_str(), c.storage.value.as_str()),
+        ("STORAGE · FULLEST", "local-lvm · thinkcentre2")
+    );
+    assert!(c.storage.fraction.is_some_and(|f| (f - 0.71).abs() < 0.01));
+    assert_eq!(
+        (c.alerts.title.as_str(), c.alerts.value.as_str()),
+        ("ALERTS", "1 firing")
+    );
+    assert_eq!(c.alerts.lines, ["ProxmoxNodeDown · tower1"]);
+    let titles: Vec<&str> = c.tiles.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(titles, ["CLUSTER CPU", "CPU TEMP", "GLUCOSE"]);
+    let temps = &c.tiles[1];
+    assert_eq!(temps.lines.len(), 3, "{temps:?}");
+    assert!(temps.lines[0].starts_with("thinkcentre1 "), "{temps:?}");
+    assert_eq!(temps.detail, "+2 more");
+    assert!(c.tiles[0].lines.is_empty(), "a single series has no lines");
+}
+
+#[test]
+fn heaters_carry_their_label_trend_and_tone() {
+    let heating = frame(174).printer;
+    assert_eq!(heating.extruder.label, "Nozzle");
+    assert_eq!(heating.bed.label, "Bed");
+    assert_eq!(
+        (heating.extruder.trend, heating.extruder.tone),
+        (Trend::Heating, Tone::Warn)
+    );
+    assert_eq!(heating.extruder.text, "174 / 240 °C ↑");
+    let done = frame(130).printer;
+    assert_eq!(
+        (done.bed.trend, done.bed.tone),
+        (Trend::Cooling, Tone::Info)
+    );
+    assert_eq!(done.glyph, "✓");
+    assert_eq!(frame(10).printer.fan_speed, "Fan 60% · Speed 100%");
+    let offline = frame(165).printer;
+    assert_eq!(offline.extruder.trend, Trend::Unknown);
+    assert_eq!(offline.extruder.text, "");
+}
+
+#[test]
+fn the_bridge_copies_the_view_models_words_unchanged() {
+    use piboard::bridge::ui::Dash;
+    use slint::{ComponentHandle, Model};
+    let vm = frame(60);
+    let mut screen = piboard::platform::Offscreen::new(800, 480).expect("an offscreen window");
+    screen.show(&vm);
+    let dash = screen.ui().global::<Dash>();
+    let header = dash.get_header();
+    assert_eq!(header.status, vm.header.status.as_str());
+    assert_eq!(header.reason, vm.overall.reason.as_str());
+    assert_eq!(dash.get_services_summary(), vm.summaries.services.as_str());
+    assert_eq!(dash.get_nodes_summary(), vm.summaries.nodes.as_str());
+    let alerts = dash.get_alerts();
+    assert_eq!(alerts.title, vm.cards.alerts.title.as_str());
+    let lines: Vec<String> = alerts.lines.iter().map(|l| l.to_string()).collect();
+    assert_eq!(lines, vm.cards.alerts.lines);
+    let bar = f64::from(dash.get_storage().fraction);
+    assert!(
+        vm.cards
+            .storage
+            .fraction
+            .is_some_and(|f| (f - bar).abs() < 1e-6),
+        "{bar}"
+    );
+    assert!(
+        dash.get_guests().fraction < 0.0,
+        "no bar on the guests card"
+    );
+    let tiles: Vec<String> = dash
+        .get_tiles()
+        .iter()
+        .map(|t| t.title.to_string())
+        .collect();
+    let expected: Vec<&str> = vm.cards.tiles.iter().map(|t| t.title.as_str()).collect();
+    assert_eq!(tiles, expected);
+    let printer = dash.get_printer();
+    assert_eq!(printer.extruder.label, vm.printer.extruder.label.as_str());
+    assert_eq!(printer.fan_speed, vm.printer.fan_speed.as_str());
+    let tower = dash
+        .get_nodes()
+        .iter()
+        .find(|n| n.name == "tower1")
+        .expect("tower1");
+    assert_eq!((tower.cpu, tower.cpu_text.as_str()), (0.0, "–"));
 }

@@ -19,7 +19,7 @@ use slint::platform::{EventLoopProxy, Platform, WindowAdapter};
 use slint::{ComponentHandle, EventLoopError, PhysicalSize, PlatformError, Rgb8Pixel};
 use tokio::sync::watch;
 
-use crate::bridge::MainWindow;
+use crate::bridge::ui::MainWindow;
 use crate::platform::Screen;
 use crate::platform::ui_loop::{Frames, UiLoop, notify_ready};
 use crate::telemetry::Telemetry;

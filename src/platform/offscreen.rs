@@ -11,7 +11,8 @@ use slint::platform::software_renderer::{MinimalSoftwareWindow, RepaintBufferTyp
 use slint::platform::{Platform, WindowAdapter};
 use slint::{ComponentHandle, PhysicalSize, PlatformError};
 
-use crate::bridge::{MainWindow, UiBridge};
+use crate::bridge::UiBridge;
+use crate::bridge::ui::MainWindow;
 use crate::view::ViewModel;
 
 /// Where the platform leaves the window it just created.

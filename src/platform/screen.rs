@@ -8,7 +8,7 @@ use std::time::Duration;
 use image::RgbImage;
 use slint::ComponentHandle;
 
-use crate::bridge::MainWindow;
+use crate::bridge::ui::MainWindow;
 
 /// Why there is no screenshot.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -13,7 +13,8 @@ use sd_notify::NotifyState;
 use slint::{ComponentHandle, Timer, TimerMode};
 use tokio::sync::watch;
 
-use crate::bridge::{MainWindow, UiBridge};
+use crate::bridge::UiBridge;
+use crate::bridge::ui::MainWindow;
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 

@@ -10,7 +10,7 @@ use std::time::Instant;
 use slint::{ComponentHandle, PlatformError};
 use tokio::sync::watch;
 
-use crate::bridge::MainWindow;
+use crate::bridge::ui::MainWindow;
 use crate::platform::Screen;
 use crate::platform::ui_loop::{Frames, UiLoop, after_draw, notify_ready};
 use crate::telemetry::Telemetry;

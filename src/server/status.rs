@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, GuestsVm, NodeVm, OverlayVm, ServiceVm, SourceVm, StorageVm, TemperatureVm, TileVm,
-    ViewModel,
+    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, NodeVm, OverlayVm, PrinterState, ServiceVm,
+    SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
@@ -19,33 +19,54 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Status<'a> {
     pub schema: u32,
     pub overall: &'a Overall,
+    /// The header as drawn: the status word and its tone, clock, date, data age.
+    pub header: &'a HeaderVm,
     pub sources: &'a [SourceVm],
     pub overlay: &'a OverlayVm,
+    /// Each source's panel badge ("OFFLINE · 3 min old").
+    pub badges: &'a BadgesVm,
+    /// The section summaries ("7 / 8 up").
+    pub summaries: &'a SummariesVm,
     pub services: &'a [ServiceVm],
     pub nodes: &'a [NodeVm],
     pub guests: &'a GuestsVm,
     pub storage: &'a StorageVm,
     pub alerts: &'a AlertsVm,
     pub tiles: &'a [TileVm],
+    /// The cards as drawn, from the panels above.
+    pub cards: &'a CardsVm,
     pub printer: PrinterStatus<'a>,
 }
 
-/// The printer panel's facts.
+/// The printer panel's facts and words.
 #[derive(Debug, Serialize)]
 pub struct PrinterStatus<'a> {
     pub configured: bool,
     pub name: &'a str,
-    pub state: &'a str,
+    pub state: PrinterState,
     pub klippy_state: Option<KlippyState>,
     pub state_text: &'a str,
+    /// `null` when no file is shown.
     pub filename: Option<&'a str>,
     /// 0.0 to 1.0.
     pub progress: f64,
     pub time_left_s: Option<f64>,
     pub eta: Option<DateTime<Utc>>,
     pub temperatures: Temperatures<'a>,
+    /// `null` when no message is shown.
     pub message: Option<&'a str>,
     pub detail: &'a str,
+    /// The strip form instead of the full panel.
+    pub compact: bool,
+    pub glyph: &'a str,
+    pub tone: Tone,
+    pub progress_text: &'a str,
+    pub elapsed: &'a str,
+    pub time_left: &'a str,
+    pub eta_text: &'a str,
+    pub layer: &'a str,
+    pub fan_speed: &'a str,
+    pub hint: &'a str,
 }
 
 /// Heaters against their targets, in °C.
@@ -55,37 +76,62 @@ pub struct Temperatures<'a> {
     pub bed: &'a TemperatureVm,
 }
 
+/// `None` for text the screen leaves empty (schema 1 has `null` there).
+fn shown(text: &str) -> Option<&str> {
+    (!text.is_empty()).then_some(text)
+}
+
+impl<'a> PrinterStatus<'a> {
+    fn new(p: &'a crate::view::PrinterVm) -> Self {
+        Self {
+            configured: p.configured,
+            name: &p.name,
+            state: p.state,
+            klippy_state: p.klippy_state,
+            state_text: &p.state_text,
+            filename: shown(&p.filename),
+            progress: p.progress,
+            time_left_s: p.time_left_s,
+            eta: p.eta,
+            temperatures: Temperatures {
+                extruder: &p.extruder,
+                bed: &p.bed,
+            },
+            message: shown(&p.message),
+            detail: &p.detail,
+            compact: p.compact,
+            glyph: &p.glyph,
+            tone: p.tone,
+            progress_text: &p.progress_text,
+            elapsed: &p.elapsed,
+            time_left: &p.time_left,
+            eta_text: &p.eta_text,
+            layer: &p.layer,
+            fan_speed: &p.fan_speed,
+            hint: &p.hint,
+        }
+    }
+}
+
 impl<'a> Status<'a> {
+    /// The document for `vm`.
     pub fn new(vm: &'a ViewModel) -> Self {
-        let p = &vm.printer;
         Self {
             schema: SCHEMA_VERSION,
             overall: &vm.overall,
+            header: &vm.header,
             sources: &vm.sources,
             overlay: &vm.overlay,
+            badges: &vm.badges,
+            summaries: &vm.summaries,
             services: &vm.services,
             nodes: &vm.nodes,
             guests: &vm.guests,
             storage: &vm.storage,
             alerts: &vm.alerts,
             tiles: &vm.tiles,
-            printer: PrinterStatus {
-                configured: p.configured,
-                name: &p.name,
-                state: &p.state,
-                klippy_state: p.klippy_state,
-                state_text: &p.state_text,
-                filename: p.filename.as_deref(),
-                progress: p.progress,
-                time_left_s: p.time_left_s,
-                eta: p.eta,
-                temperatures: Temperatures {
-                    extruder: &p.extruder,
-                    bed: &p.bed,
-                },
-                message: p.message.as_deref(),
-                detail: &p.detail,
-            },
+            cards: &vm.cards,
+            printer: PrinterStatus::new(&vm.printer),
         }
     }
 
@@ -109,11 +155,34 @@ mod tests {
         let v: serde_json::Value =
             serde_json::from_str(&Status::to_json(&vm)).expect("the status is JSON");
         for key in [
-            "schema", "overall", "sources", "overlay", "services", "nodes", "guests", "storage",
-            "alerts", "tiles", "printer",
+            "schema",
+            "overall",
+            "header",
+            "sources",
+            "overlay",
+            "badges",
+            "summaries",
+            "services",
+            "nodes",
+            "guests",
+            "storage",
+            "alerts",
+            "tiles",
+            "cards",
+            "printer",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
+        // The words the screen shows, as the bridge copies them.
+        assert_eq!(v["header"]["status"], "CRITICAL");
+        assert_eq!(v["header"]["tone"], "bad");
+        assert_eq!(v["summaries"]["nodes"], "4 / 5 online");
+        assert_eq!(v["cards"]["guests"]["title"], "GUESTS");
+        assert_eq!(v["badges"]["proxmox"]["visible"], false);
+        assert_eq!(
+            v["badges"]["prometheus"]["visible"], false,
+            "the overlay covers the Prometheus panels, not a badge"
+        );
         assert_eq!(v["overlay"]["visible"], true);
         let prom = &v["sources"][0];
         assert_eq!(prom["kind"], "prometheus");
@@ -130,6 +199,9 @@ mod tests {
             "progress",
             "eta",
             "temperatures",
+            "glyph",
+            "fan_speed",
+            "eta_text",
         ] {
             assert!(v["printer"].get(key).is_some(), "missing printer.{key}");
         }

@@ -1,20 +1,48 @@
 //! The view model: plain data that says exactly what the screen shows, built
 //! from the core's state at a given time. The Slint UI, `/api/status` and the
 //! screenshots all read this one structure, so they cannot disagree.
+//!
+//! Every word on the screen is decided here: the header's status word, the
+//! section summaries ("7 / 8 up"), each card's title, headline, detail and
+//! extra lines, placeholders ("–"), "+N more", the printer's state words and
+//! temperature trends. The Slint bridge (`src/bridge`) only copies fields and
+//! maps this module's enums one-to-one onto the UI's. The `.slint` files add
+//! fixed labels ("SERVICES", "ELAPSED"), separators, the tone's colour and
+//! symbol, and the layout for the window's size ([`Layout`]).
+//!
+//! One file per part of the screen:
+//!
+//! | file | what it builds |
+//! |---|---|
+//! | `mod.rs` | the [`ViewModel`], the header, the [`Tone`], the [`Layout`] for a window size |
+//! | `health.rs` | the sources table, the connection-lost overlay, the panel badges |
+//! | `prometheus.rs` | services, alerts, PromQL tiles |
+//! | `proxmox.rs` | nodes, guests, storage |
+//! | `cards.rs` | the section summaries and the cards the screen draws from the panels |
+//! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
+//! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 
+mod cards;
+mod chart;
 pub mod format;
-mod panels;
-mod printer;
+mod health;
+mod heater;
+pub mod printer;
+pub mod prometheus;
+pub mod proxmox;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
-use crate::core::{Dashboard, Health, Overall, Rules, SourceKind, SourceState};
+use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 
-pub use panels::{
-    AlertVm, AlertsVm, GuestsVm, NodeVm, PoolVm, SeriesVm, ServiceVm, StorageVm, TileVm,
-};
-pub use printer::{ChartVm, PrinterVm, TemperatureVm, chart as printer_chart};
+pub use cards::{CardVm, CardsVm, SummariesVm};
+pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, chart as printer_chart};
+pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
+pub use heater::{TemperatureVm, Trend};
+pub use printer::{PrinterState, PrinterVm};
+pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
+pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
 
 /// How a value should be coloured. Never the only carrier of meaning: every
 /// tone comes with a word or a symbol on screen.
@@ -30,6 +58,18 @@ pub enum Tone {
     Info,
 }
 
+impl Tone {
+    /// The tone of a threshold judgement; unknown when there is none (NaN).
+    pub fn judged(j: Option<Judgement>) -> Self {
+        match j {
+            Some(Judgement::Normal) => Self::Ok,
+            Some(Judgement::Warning) => Self::Warn,
+            Some(Judgement::Critical) => Self::Bad,
+            None => Self::Unknown,
+        }
+    }
+}
+
 /// Everything on the screen.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ViewModel {
@@ -38,97 +78,94 @@ pub struct ViewModel {
     pub sources: Vec<SourceVm>,
     pub overlay: OverlayVm,
     pub badges: BadgesVm,
+    pub summaries: SummariesVm,
     pub services: Vec<ServiceVm>,
     pub nodes: Vec<NodeVm>,
     pub guests: GuestsVm,
     pub storage: StorageVm,
     pub alerts: AlertsVm,
     pub tiles: Vec<TileVm>,
+    /// The cards as drawn: guests, storage, alerts and one per tile.
+    pub cards: CardsVm,
     pub printer: PrinterVm,
 }
 
-/// The header's right-hand side.
+/// The header: the overall status as a word in a pill, then (from
+/// [`ViewModel::overall`]) its reason, the date, the data's age and the clock.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HeaderVm {
+    /// "HEALTHY", "DEGRADED" or "CRITICAL".
+    pub status: String,
+    pub tone: Tone,
     pub clock: String,
     pub date: String,
     /// Age of the newest data from any source, coarse ("data <1 min old").
     pub data_age: String,
 }
 
-/// One configured source, as `/api/status` reports it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SourceVm {
-    pub name: String,
-    pub kind: SourceKind,
-    pub state: Health,
-    pub url: String,
-    pub last_success: Option<DateTime<Utc>>,
-    pub data_age_s: Option<u64>,
-    pub error: Option<String>,
+/// Which layout the screen uses at a window size in logical pixels: the
+/// 480x320 panel is small; 1024x600 is wide (a wider printer column) and
+/// tall (taller cards, with room for their extra lines). The window's size
+/// is not the dashboard's, so this is not part of the [`ViewModel`]; the
+/// bridge sets it with each view model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Layout {
+    pub small: bool,
+    pub wide: bool,
+    pub tall: bool,
 }
 
-/// The connection-lost overlay over the Prometheus panels.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct OverlayVm {
-    pub visible: bool,
-    pub source: Option<String>,
-    pub title: String,
-    pub url: String,
-    pub reason: String,
-    pub data_age_s: Option<u64>,
-    /// "Data shown is 3 min old".
-    pub data_age: String,
-    pub next_retry_s: Option<u64>,
-    /// "Next retry at 09:14:20".
-    pub next_retry: String,
-}
-
-/// A small badge on a panel: "OFFLINE · 3 min old".
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct BadgeVm {
-    pub visible: bool,
-    pub text: String,
-    pub tone: Tone,
-}
-
-/// The badge of each source's panels.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
-pub struct BadgesVm {
-    pub prometheus: BadgeVm,
-    pub proxmox: BadgeVm,
-    pub moonraker: BadgeVm,
+impl Layout {
+    /// The layout for a `width` x `height` window.
+    pub fn for_size(width: f32, height: f32) -> Self {
+        Self {
+            small: width < 600.0 || height < 400.0,
+            wide: width >= 1000.0,
+            tall: height >= 560.0,
+        }
+    }
 }
 
 /// Builds the view model at `now`, showing times in `offset`.
 pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffset) -> ViewModel {
     let prom = d.prometheus();
     let pve = d.proxmox();
+    let overall = crate::core::status::overall(d, rules, now);
+    let services = prometheus::services(prom, &rules.services);
+    let nodes = proxmox::nodes(pve, rules);
+    let guests = proxmox::guests(pve);
+    let storage = proxmox::storage(pve, rules);
+    let alerts = prometheus::alerts(prom);
+    let tiles = prometheus::tiles(prom, rules);
+    let overlay = health::overlay(d, now, offset);
     ViewModel {
-        overall: crate::core::status::overall(d, rules, now),
-        header: header(d, now, offset),
-        sources: d.sources().map(|s| source(s, now)).collect(),
-        overlay: overlay(d, now, offset),
-        badges: BadgesVm {
-            prometheus: badge(d.source(SourceKind::Prometheus), now),
-            proxmox: badge(d.source(SourceKind::Proxmox), now),
-            moonraker: badge(d.source(SourceKind::Moonraker), now),
-        },
-        services: panels::services(prom, &rules.services),
-        nodes: panels::nodes(pve, rules),
-        guests: panels::guests(pve),
-        storage: panels::storage(pve, rules),
-        alerts: panels::alerts(prom),
-        tiles: panels::tiles(prom, rules),
+        header: header(d, overall.status, now, offset),
+        overall,
+        sources: d.sources().map(|s| health::source(s, now)).collect(),
+        badges: health::badges(d, now, &overlay),
+        overlay,
+        summaries: cards::summaries(&services, &nodes),
+        cards: cards::cards(&guests, &storage, &alerts, &tiles),
+        services,
+        nodes,
+        guests,
+        storage,
+        alerts,
+        tiles,
         printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
     }
 }
 
-fn age_s(s: &SourceState, now: DateTime<Utc>) -> Option<u64> {
-    s.data_age(now).map(|a| a.as_secs())
+/// The header's pill: the level as a word, with its tone.
+fn status_word(level: Level) -> (&'static str, Tone) {
+    match level {
+        Level::Healthy => ("HEALTHY", Tone::Ok),
+        Level::Degraded => ("DEGRADED", Tone::Warn),
+        Level::Critical => ("CRITICAL", Tone::Bad),
+    }
 }
 
-fn header(d: &Dashboard, now: DateTime<Utc>, offset: FixedOffset) -> HeaderVm {
+fn header(d: &Dashboard, level: Level, now: DateTime<Utc>, offset: FixedOffset) -> HeaderVm {
     let data_age = match d.newest_data() {
         Some(t) => format!(
             "data {} old",
@@ -137,79 +174,13 @@ fn header(d: &Dashboard, now: DateTime<Utc>, offset: FixedOffset) -> HeaderVm {
         None if d.sources().next().is_none() => "no sources".to_owned(),
         None => "waiting for data".to_owned(),
     };
+    let (status, tone) = status_word(level);
     HeaderVm {
+        status: status.to_owned(),
+        tone,
         clock: format::clock(now, offset),
         date: format::date(now, offset),
         data_age,
-    }
-}
-
-fn source(s: &SourceState, now: DateTime<Utc>) -> SourceVm {
-    SourceVm {
-        name: s.settings.name.clone(),
-        kind: s.settings.kind,
-        state: s.health(now),
-        url: s.settings.url.clone(),
-        last_success: s.last_success,
-        data_age_s: age_s(s, now),
-        error: s.reason(now),
-    }
-}
-
-fn overlay(d: &Dashboard, now: DateTime<Utc>, offset: FixedOffset) -> OverlayVm {
-    let Some(s) = d.source(SourceKind::Prometheus) else {
-        return OverlayVm::default();
-    };
-    let health = s.health(now);
-    if !matches!(health, Health::Lost | Health::Error) {
-        return OverlayVm::default();
-    }
-    let name = &s.settings.name;
-    let title = if health == Health::Lost {
-        format!("Connection to {name} lost")
-    } else {
-        format!("{name} refuses our requests")
-    };
-    let data_age_s = age_s(s, now);
-    let data_age = match data_age_s {
-        Some(a) => format!("Data shown is {} old", format::age(a)),
-        None => "No data received since start".to_owned(),
-    };
-    let next_retry_s = s.next_poll.map(|t| (t - now).num_seconds().max(0) as u64);
-    let next_retry = match s.next_poll {
-        Some(t) if t > now => format!("Next retry at {}", format::clock_seconds(t, offset)),
-        _ => "Retrying now".to_owned(),
-    };
-    OverlayVm {
-        visible: true,
-        source: Some(name.clone()),
-        title,
-        url: s.settings.url.clone(),
-        reason: s.reason(now).unwrap_or_default(),
-        data_age_s,
-        data_age,
-        next_retry_s,
-        next_retry,
-    }
-}
-
-fn badge(s: Option<&SourceState>, now: DateTime<Utc>) -> BadgeVm {
-    let Some(s) = s else {
-        return BadgeVm::default();
-    };
-    let age = age_s(s, now).map(format::age);
-    let (text, tone) = match (s.health(now), age) {
-        (Health::Ok | Health::Disabled, _) => return BadgeVm::default(),
-        (Health::Stale, None) => ("WAITING".to_owned(), Tone::Unknown),
-        (Health::Stale, Some(a)) => (format!("STALE · {a} old"), Tone::Warn),
-        (Health::Lost, Some(a)) => (format!("OFFLINE · {a} old"), Tone::Bad),
-        (Health::Lost, None) => ("OFFLINE".to_owned(), Tone::Bad),
-        (Health::Error, _) => ("ERROR".to_owned(), Tone::Bad),
-    };
-    BadgeVm {
-        visible: true,
-        text,
-        tone,
     }
 }
 

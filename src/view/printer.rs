@@ -1,45 +1,48 @@
 //! The printer panel: a full panel while a print runs, a compact strip when
 //! the printer is idle, done or offline, so the tiles get the room.
+//!
+//! The panel's state ([`PrinterState`]) is decided once, from the source's
+//! health, Klipper's state and the job's; its symbol, words, tone and form
+//! follow from it in one table (`looks`).
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
+use super::chart::{ChartVm, chart};
+use super::heater::{TemperatureVm, temperature};
 use super::{Tone, format};
-use crate::core::history::{CAPACITY, STEP_S};
 use crate::core::printer::time_left_s;
 use crate::core::{
-    Health, KlippyState, PrintState, PrinterData, SourceState, TempHistory, Thumbnail,
+    Health, KlippyState, PrintState, PrinterData, SourceData, SourceState, Thumbnail,
 };
 
-/// The chart's coordinate space: two x units per history step, the newest
-/// at the right edge; y from 0 °C at the bottom to [`CHART_MAX_C`] at the
-/// top. Slint keeps a path's aspect ratio, so the panel sizes the chart to
-/// this box's 238:40.
-pub const CHART_WIDTH: i64 = 2 * (CAPACITY as i64 - 1);
-pub const CHART_HEIGHT: f64 = 40.0;
-/// The chart's top, °C (hotter readings are drawn at the top).
-pub const CHART_MAX_C: f64 = 300.0;
-
-/// The temperature chart as two SVG-style paths (`M x y L x y …`) in the
-/// [`CHART_WIDTH`] × [`CHART_HEIGHT`] box. Coordinates are whole units
-/// (7.5 °C per unit) and flat runs collapse into one segment, so a steady
-/// printer yields the same strings poll after poll and the chart is not
-/// redrawn.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct ChartVm {
-    pub extruder: String,
-    pub bed: String,
-}
-
-/// A heater against its target.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct TemperatureVm {
-    pub current: f64,
-    pub target: f64,
-    /// "heating", "cooling" or "steady".
-    pub trend: String,
-    /// "238 / 240 °C ↑".
-    pub text: String,
+/// What the printer panel shows, as one word in `/api/status`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PrinterState {
+    /// No printer is configured: an empty word in `/api/status`, as schema
+    /// 1 has it.
+    #[default]
+    #[serde(rename = "")]
+    Unconfigured,
+    /// Configured, but no answer yet.
+    Waiting,
+    /// Moonraker is lost or refuses us.
+    Offline,
+    /// Klipper is ready and no job runs.
+    Standby,
+    Printing,
+    Paused,
+    Complete,
+    Cancelled,
+    /// The print failed.
+    Error,
+    /// Klipper is not ready: starting up, shut down, halted on an error, or
+    /// not talking to Moonraker.
+    KlippyStartup,
+    KlippyShutdown,
+    KlippyError,
+    KlippyDisconnected,
 }
 
 /// The printer panel.
@@ -58,27 +61,30 @@ pub struct PrinterVm {
     pub job: bool,
     /// The last minutes of temperatures; empty paths when there is no history.
     pub chart: ChartVm,
-    /// "printing", "paused", "complete", "cancelled", "error", "standby",
-    /// "offline", or "klippy_<state>" when Klipper is not ready.
-    pub state: String,
+    pub state: PrinterState,
     pub klippy_state: Option<KlippyState>,
     /// The state in words: "Printing", "Klipper shutdown", "Offline".
     pub state_text: String,
     pub tone: Tone,
-    pub filename: Option<String>,
+    /// The file's name without folders or `.gcode`; empty when none.
+    pub filename: String,
     pub progress: f64,
     pub progress_text: String,
     pub elapsed: String,
     pub time_left_s: Option<f64>,
+    /// "48 min", or "–".
     pub time_left: String,
     pub eta: Option<DateTime<Utc>>,
+    /// "10:29", or "–".
     pub eta_text: String,
     pub extruder: TemperatureVm,
     pub bed: TemperatureVm,
+    /// "Layer 114 / 180", "Layer 114", "Layer –".
     pub layer: String,
-    pub fan: String,
-    pub speed: String,
-    pub message: Option<String>,
+    /// "Fan 60% · Speed 100%", either part left out when unknown.
+    pub fan_speed: String,
+    /// The display or print message; empty when none.
+    pub message: String,
     /// Why it is offline or not ready, in words.
     pub detail: String,
     /// What to do about Klipper not being ready.
@@ -87,27 +93,56 @@ pub struct PrinterVm {
     pub thumbnail: Option<Thumbnail>,
 }
 
-fn temperature(h: &crate::core::Heater) -> TemperatureVm {
-    let trend = if h.target > 0.0 && h.temperature < h.target - 2.0 {
-        "heating"
-    } else if (h.target == 0.0 && h.temperature > 45.0)
-        || h.temperature > h.target + 2.0 && h.target > 0.0
-    {
-        "cooling"
-    } else {
-        "steady"
-    };
-    let arrow = match trend {
-        "heating" => " ↑",
-        "cooling" => " ↓",
-        _ => "",
-    };
-    TemperatureVm {
-        current: h.temperature,
-        target: h.target,
-        trend: trend.to_owned(),
-        text: format!("{}{arrow}", format::temperature(h.temperature, h.target)),
+/// The state's symbol (Inter has each of these), its words and its tone.
+fn looks(state: PrinterState) -> (&'static str, &'static str, Tone) {
+    use PrinterState as S;
+    match state {
+        S::Unconfigured => ("", "", Tone::Unknown),
+        S::Waiting => ("…", "Connecting", Tone::Unknown),
+        S::Offline => ("×", "Offline", Tone::Bad),
+        S::Standby => ("○", "Idle", Tone::Ok),
+        S::Printing => ("▶", "Printing", Tone::Info),
+        S::Paused => ("‖", "Paused", Tone::Warn),
+        S::Complete => ("✓", "Complete", Tone::Ok),
+        S::Cancelled => ("■", "Cancelled", Tone::Warn),
+        S::Error => ("×", "Print failed", Tone::Bad),
+        S::KlippyStartup => ("●", "Klipper startup", Tone::Info),
+        S::KlippyShutdown => ("×", "Klipper shutdown", Tone::Bad),
+        S::KlippyError => ("×", "Klipper error", Tone::Bad),
+        S::KlippyDisconnected => ("?", "Klipper disconnected", Tone::Bad),
     }
+}
+
+/// The panel's state when Moonraker answers.
+fn state_of(p: &PrinterData) -> PrinterState {
+    use PrinterState as S;
+    match (p.klippy, p.state) {
+        (KlippyState::Startup, _) => S::KlippyStartup,
+        (KlippyState::Shutdown, _) => S::KlippyShutdown,
+        (KlippyState::Error, _) => S::KlippyError,
+        (KlippyState::Disconnected, _) => S::KlippyDisconnected,
+        (KlippyState::Ready, PrintState::Standby) => S::Standby,
+        (KlippyState::Ready, PrintState::Printing) => S::Printing,
+        (KlippyState::Ready, PrintState::Paused) => S::Paused,
+        (KlippyState::Ready, PrintState::Complete) => S::Complete,
+        (KlippyState::Ready, PrintState::Cancelled) => S::Cancelled,
+        (KlippyState::Ready, PrintState::Error) => S::Error,
+    }
+}
+
+/// Whether the state takes the full panel: a job to follow, or Klipper not
+/// ready, which is something to act on (except during its brief startup).
+fn full_panel(state: PrinterState) -> bool {
+    use PrinterState as S;
+    matches!(
+        state,
+        S::Printing
+            | S::Paused
+            | S::Error
+            | S::KlippyShutdown
+            | S::KlippyError
+            | S::KlippyDisconnected
+    )
 }
 
 /// The file's name without folders or the .gcode extension.
@@ -116,94 +151,51 @@ fn display_name(path: &str) -> String {
     base.strip_suffix(".gcode").unwrap_or(base).to_owned()
 }
 
-/// The chart's paths for `history`.
-pub fn chart(history: &TempHistory) -> ChartVm {
-    let Some(newest) = history.last().map(|s| s.at_s.div_euclid(STEP_S)) else {
-        return ChartVm::default();
-    };
-    let points = |pick: fn(&crate::core::TempSample) -> f32| {
-        history
-            .samples()
-            .filter_map(|s| {
-                let x = CHART_WIDTH - 2 * (newest - s.at_s.div_euclid(STEP_S));
-                let c = f64::from(pick(s)).clamp(0.0, CHART_MAX_C);
-                let y = (CHART_HEIGHT - c / CHART_MAX_C * CHART_HEIGHT).round() as i64;
-                (x >= 0).then_some((x, y))
-            })
-            .collect::<Vec<_>>()
-    };
-    ChartVm {
-        extruder: path(&points(|s| s.extruder)),
-        bed: path(&points(|s| s.bed)),
+/// "Fan 60% · Speed 100%", leaving out what is unknown.
+fn fan_speed(p: &PrinterData) -> String {
+    let fan = p.fan.map(|f| format!("Fan {}", format::percent(f)));
+    let speed = p
+        .speed_factor
+        .map(|f| format!("Speed {}", format::percent(f)));
+    [fan, speed]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+fn layer(p: &PrinterData) -> String {
+    match (p.current_layer, p.total_layers) {
+        (Some(c), Some(t)) => format!("Layer {c} / {t}"),
+        (Some(c), None) => format!("Layer {c}"),
+        _ => "Layer –".to_owned(),
     }
 }
 
-/// `M x y L x y …` through `points`, keeping only the ends of flat runs.
-fn path(points: &[(i64, i64)]) -> String {
-    let mut kept: Vec<(i64, i64)> = Vec::new();
-    for (i, &p) in points.iter().enumerate() {
-        let next_same = points.get(i + 1).is_some_and(|n| n.1 == p.1);
-        let prev_same = i > 0 && points.get(i - 1).is_some_and(|q| q.1 == p.1);
-        if !(prev_same && next_same) {
-            kept.push(p);
+/// What to do about Klipper not being ready.
+fn hint(k: KlippyState) -> &'static str {
+    match k {
+        KlippyState::Ready => "",
+        KlippyState::Startup => "Klipper is starting up.",
+        KlippyState::Error => "Fix printer.cfg or the MCU link, then FIRMWARE_RESTART.",
+        KlippyState::Shutdown => "Fix the cause, then FIRMWARE_RESTART.",
+        KlippyState::Disconnected => {
+            "Moonraker answers, Klipper does not: is the klipper service running?"
         }
     }
-    if kept.len() == 1 {
-        // A single reading: a short flat stroke so it shows.
-        let (x, y) = kept[0];
-        kept.insert(0, ((x - 2).max(0), y));
-    }
-    kept.iter()
-        .enumerate()
-        .map(|(i, (x, y))| format!("{} {x} {y}", if i == 0 { "M" } else { "L" }))
-        .collect::<Vec<_>>()
-        .join(" ")
 }
 
-/// The state's symbol (Inter has each of these).
-fn glyph(p: &PrinterData) -> &'static str {
-    if p.klippy != KlippyState::Ready {
-        return match p.klippy {
-            KlippyState::Startup => "●",
-            KlippyState::Disconnected => "?",
-            _ => "×",
-        };
+/// The panel's state, symbol, words and tone, filled in.
+fn with_state(state: PrinterState, vm: PrinterVm) -> PrinterVm {
+    let (glyph, words, tone) = looks(state);
+    PrinterVm {
+        state,
+        glyph: glyph.to_owned(),
+        state_text: words.to_owned(),
+        tone,
+        compact: !full_panel(state),
+        ..vm
     }
-    match p.state {
-        PrintState::Standby => "○",
-        PrintState::Printing => "▶",
-        PrintState::Paused => "‖",
-        PrintState::Complete => "✓",
-        PrintState::Cancelled => "■",
-        PrintState::Error => "×",
-    }
-}
-
-fn state_words(p: &PrinterData) -> (String, String, Tone) {
-    if p.klippy != KlippyState::Ready {
-        let k = match p.klippy {
-            KlippyState::Startup => "startup",
-            KlippyState::Shutdown => "shutdown",
-            KlippyState::Error => "error",
-            KlippyState::Disconnected => "disconnected",
-            KlippyState::Ready => "ready",
-        };
-        let tone = if p.klippy == KlippyState::Startup {
-            Tone::Info
-        } else {
-            Tone::Bad
-        };
-        return (format!("klippy_{k}"), format!("Klipper {k}"), tone);
-    }
-    let (id, words, tone) = match p.state {
-        PrintState::Standby => ("standby", "Idle", Tone::Ok),
-        PrintState::Printing => ("printing", "Printing", Tone::Info),
-        PrintState::Paused => ("paused", "Paused", Tone::Warn),
-        PrintState::Complete => ("complete", "Complete", Tone::Ok),
-        PrintState::Cancelled => ("cancelled", "Cancelled", Tone::Warn),
-        PrintState::Error => ("error", "Print failed", Tone::Bad),
-    };
-    (id.to_owned(), words.to_owned(), tone)
 }
 
 /// Builds the panel from the Moonraker source's record.
@@ -211,74 +203,53 @@ pub(super) fn panel(s: Option<&SourceState>, now: DateTime<Utc>, offset: FixedOf
     let Some(s) = s else {
         return PrinterVm::default();
     };
-    let name = s.settings.name.clone();
     let health = s.health(now);
-    let data = match s.data.as_ref() {
-        Some(crate::core::SourceData::Moonraker(p)) => Some(p.as_ref()),
-        _ => None,
-    };
-    if matches!(health, Health::Lost | Health::Error) || data.is_none() {
-        let age = s
-            .data_age(now)
-            .map(|a| format!(" · data {} old", format::age(a.as_secs())));
-        let reason = s
-            .reason(now)
-            .unwrap_or_else(|| "waiting for the first answer".into());
-        let offline = matches!(health, Health::Lost | Health::Error);
-        return PrinterVm {
-            configured: true,
-            name,
-            compact: true,
-            state: if offline { "offline" } else { "waiting" }.to_owned(),
-            glyph: if offline { "×" } else { "…" }.to_owned(),
-            state_text: if offline { "Offline" } else { "Connecting" }.to_owned(),
-            tone: if offline { Tone::Bad } else { Tone::Unknown },
-            detail: format!("{reason}{}", age.unwrap_or_default()),
-            ..PrinterVm::default()
-        };
+    match s.data.as_ref() {
+        Some(SourceData::Moonraker(p)) if !matches!(health, Health::Lost | Health::Error) => {
+            job_panel(&s.settings.name, p, now, offset)
+        }
+        _ => no_data_panel(s, health, now),
     }
-    let Some(p) = data else {
-        return PrinterVm::default();
+}
+
+/// Waiting for the first answer, or offline: why, and how old the data is.
+fn no_data_panel(s: &SourceState, health: Health, now: DateTime<Utc>) -> PrinterVm {
+    let age = s
+        .data_age(now)
+        .map(|a| format!(" · data {} old", format::age(a.as_secs())));
+    let reason = s
+        .reason(now)
+        .unwrap_or_else(|| "waiting for the first answer".into());
+    let state = if matches!(health, Health::Lost | Health::Error) {
+        PrinterState::Offline
+    } else {
+        PrinterState::Waiting
     };
-    let (state, state_text, tone) = state_words(p);
-    let ready = p.klippy == KlippyState::Ready;
-    // Klipper not ready is something to act on: the full panel shows why
-    // (except during its brief startup).
-    let active = matches!(
-        p.klippy,
-        KlippyState::Error | KlippyState::Shutdown | KlippyState::Disconnected
-    ) || ready
-        && matches!(
-            p.state,
-            PrintState::Printing | PrintState::Paused | PrintState::Error
-        );
+    let vm = PrinterVm {
+        configured: true,
+        name: s.settings.name.clone(),
+        detail: format!("{reason}{}", age.unwrap_or_default()),
+        ..PrinterVm::default()
+    };
+    with_state(state, vm)
+}
+
+/// Moonraker answers: the job, the heaters, Klipper's state.
+fn job_panel(name: &str, p: &PrinterData, now: DateTime<Utc>, offset: FixedOffset) -> PrinterVm {
     let left = time_left_s(p);
     let eta = left
         .and_then(|l| chrono::Duration::try_seconds(l.round() as i64))
         .map(|d| now + d);
-    let layer = match (p.current_layer, p.total_layers) {
-        (Some(c), Some(t)) => format!("Layer {c} / {t}"),
-        (Some(c), None) => format!("Layer {c}"),
-        _ => "Layer –".to_owned(),
-    };
-    PrinterVm {
+    let progress = p.progress.clamp(0.0, 1.0);
+    let vm = PrinterVm {
         configured: true,
-        name,
-        compact: !active,
-        state,
-        glyph: glyph(p).to_owned(),
-        job: ready,
+        name: name.to_owned(),
+        job: p.klippy == KlippyState::Ready,
         chart: chart(&p.history),
         klippy_state: Some(p.klippy),
-        state_text,
-        tone,
-        filename: p
-            .filename
-            .as_deref()
-            .filter(|f| !f.is_empty())
-            .map(display_name),
-        progress: p.progress.clamp(0.0, 1.0),
-        progress_text: format::percent(p.progress.clamp(0.0, 1.0)),
+        filename: p.filename.as_deref().map(display_name).unwrap_or_default(),
+        progress,
+        progress_text: format::percent(progress),
         elapsed: format::duration(p.print_duration_s),
         time_left_s: left,
         time_left: left.map(format::duration).unwrap_or_else(|| "–".to_owned()),
@@ -286,31 +257,17 @@ pub(super) fn panel(s: Option<&SourceState>, now: DateTime<Utc>, offset: FixedOf
         eta_text: eta
             .map(|t| format::clock(t, offset))
             .unwrap_or_else(|| "–".to_owned()),
-        extruder: temperature(&p.extruder),
-        bed: temperature(&p.bed),
-        layer,
-        fan: p
-            .fan
-            .map(|f| format!("Fan {}", format::percent(f)))
-            .unwrap_or_default(),
-        speed: p
-            .speed_factor
-            .map(|f| format!("Speed {}", format::percent(f)))
-            .unwrap_or_default(),
-        message: p.message.clone().filter(|m| !m.is_empty()),
+        extruder: temperature("Nozzle", &p.extruder),
+        bed: temperature("Bed", &p.bed),
+        layer: layer(p),
+        fan_speed: fan_speed(p),
+        message: p.message.clone().unwrap_or_default(),
         detail: p.klippy_message.clone().unwrap_or_default(),
-        hint: match p.klippy {
-            KlippyState::Ready => "",
-            KlippyState::Startup => "Klipper is starting up.",
-            KlippyState::Error => "Fix printer.cfg or the MCU link, then FIRMWARE_RESTART.",
-            KlippyState::Shutdown => "Fix the cause, then FIRMWARE_RESTART.",
-            KlippyState::Disconnected => {
-                "Moonraker answers, Klipper does not: is the klipper service running?"
-            }
-        }
-        .to_owned(),
+        hint: hint(p.klippy).to_owned(),
         thumbnail: p.thumbnail.clone(),
-    }
+        ..PrinterVm::default()
+    };
+    with_state(state_of(p), vm)
 }
 
 #[cfg(test)]
@@ -318,46 +275,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_steady_printer_draws_the_same_chart_poll_after_poll() {
-        let mut h = TempHistory::default();
-        for t in 0..2000 {
-            h.record(t, 240.0 + f64::from((t % 3) as i32) * 0.4, 80.0);
-        }
-        let a = chart(&h);
-        h.record(2003, 240.3, 80.1);
-        h.record(2006, 239.8, 80.0);
-        assert_eq!(
-            chart(&h),
-            a,
-            "small noise or a slid window redrew the chart"
-        );
-        // A flat run is one segment: the newest point at the right edge.
-        assert_eq!(a.bed, format!("M 0 29 L {CHART_WIDTH} 29"));
-        assert_eq!(a.extruder, format!("M 0 8 L {CHART_WIDTH} 8"));
+    fn klipper_not_ready_wins_over_the_job_state_and_takes_the_full_panel() {
+        let p = |klippy, state| PrinterData {
+            klippy,
+            state,
+            ..PrinterData::default()
+        };
+        let shutdown = state_of(&p(KlippyState::Shutdown, PrintState::Printing));
+        assert_eq!(shutdown, PrinterState::KlippyShutdown);
+        assert_eq!(looks(shutdown), ("×", "Klipper shutdown", Tone::Bad));
+        assert!(full_panel(shutdown));
+        let startup = state_of(&p(KlippyState::Startup, PrintState::Standby));
+        assert_eq!(looks(startup), ("●", "Klipper startup", Tone::Info));
+        assert!(!full_panel(startup), "a brief startup keeps the strip");
+        let idle = state_of(&p(KlippyState::Ready, PrintState::Standby));
+        assert_eq!(looks(idle), ("○", "Idle", Tone::Ok));
+        assert!(!full_panel(idle));
+        assert!(full_panel(state_of(&p(
+            KlippyState::Ready,
+            PrintState::Paused
+        ))));
     }
 
     #[test]
-    fn heating_shows_as_a_rising_line_and_an_empty_history_draws_nothing() {
-        assert_eq!(chart(&TempHistory::default()), ChartVm::default());
-        let mut h = TempHistory::default();
-        for t in 0..100 {
-            h.record(t * 5, 20.0 + 2.0 * t as f64, 60.0);
-        }
-        let c = chart(&h);
-        let ys: Vec<i64> = c
-            .extruder
-            .split(' ')
-            .collect::<Vec<_>>()
-            .chunks(3)
-            .filter_map(|p| p.get(2).and_then(|y| y.parse().ok()))
-            .collect();
-        assert!(ys.windows(2).all(|w| w[1] <= w[0]), "{ys:?}");
-        assert!(ys.len() > 10);
-        let mut one = TempHistory::default();
-        one.record(0, 200.0, 60.0);
-        assert_eq!(
-            chart(&one).bed,
-            format!("M {} 32 L {CHART_WIDTH} 32", CHART_WIDTH - 2)
-        );
+    fn the_state_words_in_json_are_those_of_schema_1() {
+        let word = |s: PrinterState| serde_json::to_value(s).expect("serializable");
+        assert_eq!(word(PrinterState::Unconfigured), "");
+        assert_eq!(word(PrinterState::Printing), "printing");
+        assert_eq!(word(PrinterState::KlippyShutdown), "klippy_shutdown");
+    }
+
+    #[test]
+    fn fan_and_speed_join_only_what_is_known() {
+        let p = |fan, speed_factor| PrinterData {
+            fan,
+            speed_factor,
+            ..PrinterData::default()
+        };
+        assert_eq!(fan_speed(&p(Some(0.6), Some(1.0))), "Fan 60% · Speed 100%");
+        assert_eq!(fan_speed(&p(None, Some(1.0))), "Speed 100%");
+        assert_eq!(fan_speed(&p(Some(0.6), None)), "Fan 60%");
+        assert_eq!(fan_speed(&p(None, None)), "");
     }
 }

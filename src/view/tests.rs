@@ -46,7 +46,7 @@ fn nan_infinity_and_empty_tiles_are_shown_as_such() {
         ],
         ..Default::default()
     };
-    let tiles = panels::tiles(Some(&data), &rules);
+    let tiles = prometheus::tiles(Some(&data), &rules);
     assert_eq!(
         (tiles[0].value.as_str(), tiles[0].tone),
         ("NaN", Tone::Unknown)
@@ -81,26 +81,26 @@ fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
         alerts_error: Some("query timed out".into()),
         ..Default::default()
     };
-    let services = panels::services(Some(&data), &[]);
+    let services = prometheus::services(Some(&data), &[]);
     assert_eq!(
         (services[0].label.as_str(), services[0].detail.as_str()),
         ("UNKNOWN", "probe query failed")
     );
-    let alerts = panels::alerts(Some(&data));
+    let alerts = prometheus::alerts(Some(&data));
     assert_eq!(
         (alerts.text.as_str(), alerts.tone),
         ("unknown", Tone::Unknown)
     );
     assert_eq!(alerts.error.as_deref(), Some("query timed out"));
     let fine = PrometheusData::default();
-    assert_eq!(panels::alerts(Some(&fine)).text, "none firing");
-    assert_eq!(panels::alerts(Some(&fine)).error, None);
+    assert_eq!(prometheus::alerts(Some(&fine)).text, "none firing");
+    assert_eq!(prometheus::alerts(Some(&fine)).error, None);
 }
 
 #[test]
 fn configured_services_show_as_unknown_before_prometheus_answers() {
     let names = vec!["Plex".to_owned(), "Jellyfin".to_owned()];
-    let services = panels::services(None, &names);
+    let services = prometheus::services(None, &names);
     let shown: Vec<(&str, &str, Tone)> = services
         .iter()
         .map(|s| (s.name.as_str(), s.label.as_str(), s.tone))
@@ -112,4 +112,22 @@ fn configured_services_show_as_unknown_before_prometheus_answers() {
             ("Jellyfin", "UNKNOWN", Tone::Unknown)
         ]
     );
+}
+
+#[test]
+fn each_level_has_its_word_and_tone() {
+    assert_eq!(status_word(Level::Healthy), ("HEALTHY", Tone::Ok));
+    assert_eq!(status_word(Level::Degraded), ("DEGRADED", Tone::Warn));
+    assert_eq!(status_word(Level::Critical), ("CRITICAL", Tone::Bad));
+}
+
+#[test]
+fn the_three_panel_sizes_get_their_layouts() {
+    let at = |w, h| {
+        let l = Layout::for_size(w, h);
+        (l.small, l.wide, l.tall)
+    };
+    assert_eq!(at(800.0, 480.0), (false, false, false));
+    assert_eq!(at(480.0, 320.0), (true, false, false));
+    assert_eq!(at(1024.0, 600.0), (false, true, true));
 }

@@ -1,0 +1,152 @@
+//! View model to Slint structs, field by field. Nothing here chooses what to
+//! show: strings are copied, numbers narrowed to Slint's `f32`, the view's
+//! enums mapped one-to-one onto the UI's, and an absent bar encoded the way
+//! `ui/state.slint` documents it (a negative fraction), since Slint has no
+//! optional values.
+
+use std::rc::Rc;
+
+use slint::{ModelRc, SharedString, VecModel};
+
+use super::ui;
+use crate::core::Overall;
+use crate::view::{
+    BadgeVm, CardVm, HeaderVm, NodeVm, OverlayVm, PrinterVm, ServiceVm, TemperatureVm, Tone,
+};
+
+/// `CardData.fraction` for a card without a bar.
+const NO_BAR: f32 = -1.0;
+
+fn s(text: &str) -> SharedString {
+    SharedString::from(text)
+}
+
+impl From<Tone> for ui::Tone {
+    fn from(t: Tone) -> Self {
+        match t {
+            Tone::Ok => Self::Ok,
+            Tone::Warn => Self::Warn,
+            Tone::Bad => Self::Bad,
+            Tone::Unknown => Self::Unknown,
+            Tone::Info => Self::Info,
+        }
+    }
+}
+
+/// The header: its own fields, and the overall status' reason.
+pub(super) fn header(h: &HeaderVm, overall: &Overall) -> ui::HeaderData {
+    ui::HeaderData {
+        tone: h.tone.into(),
+        status: s(&h.status),
+        reason: s(&overall.reason),
+        clock: s(&h.clock),
+        date: s(&h.date),
+        data_age: s(&h.data_age),
+    }
+}
+
+impl From<&BadgeVm> for ui::BadgeData {
+    fn from(b: &BadgeVm) -> Self {
+        Self {
+            visible: b.visible,
+            text: s(&b.text),
+            tone: b.tone.into(),
+        }
+    }
+}
+
+impl From<&OverlayVm> for ui::OverlayData {
+    fn from(o: &OverlayVm) -> Self {
+        Self {
+            visible: o.visible,
+            title: s(&o.title),
+            url: s(&o.url),
+            reason: s(&o.reason),
+            data_age: s(&o.data_age),
+            next_retry: s(&o.next_retry),
+        }
+    }
+}
+
+impl From<&ServiceVm> for ui::ServiceData {
+    fn from(v: &ServiceVm) -> Self {
+        Self {
+            name: s(&v.name),
+            tone: v.tone.into(),
+            label: s(&v.label),
+            detail: s(&v.detail),
+        }
+    }
+}
+
+impl From<&NodeVm> for ui::NodeData {
+    fn from(v: &NodeVm) -> Self {
+        Self {
+            name: s(&v.name),
+            online: v.online,
+            tone: v.tone.into(),
+            label: s(&v.label),
+            cpu: v.cpu_bar as f32,
+            cpu_text: s(&v.cpu_text),
+            cpu_tone: v.cpu_tone.into(),
+            mem: v.mem_bar as f32,
+            mem_text: s(&v.mem_text),
+            mem_tone: v.mem_tone.into(),
+            uptime: s(&v.uptime),
+        }
+    }
+}
+
+impl From<&CardVm> for ui::CardData {
+    fn from(c: &CardVm) -> Self {
+        let lines: Vec<SharedString> = c.lines.iter().map(|l| s(l)).collect();
+        Self {
+            title: s(&c.title),
+            value: s(&c.value),
+            detail: s(&c.detail),
+            tone: c.tone.into(),
+            fraction: c.fraction.map_or(NO_BAR, |f| f as f32),
+            lines: ModelRc::from(Rc::new(VecModel::from(lines))),
+        }
+    }
+}
+
+impl From<&TemperatureVm> for ui::TempData {
+    fn from(t: &TemperatureVm) -> Self {
+        Self {
+            label: s(&t.label),
+            text: s(&t.text),
+            tone: t.tone.into(),
+        }
+    }
+}
+
+impl From<&PrinterVm> for ui::PrinterData {
+    fn from(p: &PrinterVm) -> Self {
+        Self {
+            configured: p.configured,
+            compact: p.compact,
+            name: s(&p.name),
+            state_text: s(&p.state_text),
+            tone: p.tone.into(),
+            filename: s(&p.filename),
+            progress: p.progress as f32,
+            progress_text: s(&p.progress_text),
+            elapsed: s(&p.elapsed),
+            time_left: s(&p.time_left),
+            eta: s(&p.eta_text),
+            layer: s(&p.layer),
+            extruder: (&p.extruder).into(),
+            bed: (&p.bed).into(),
+            fan_speed: s(&p.fan_speed),
+            message: s(&p.message),
+            detail: s(&p.detail),
+            has_thumbnail: p.thumbnail.is_some(),
+            glyph: s(&p.glyph),
+            hint: s(&p.hint),
+            job: p.job,
+            chart_extruder: s(&p.chart.extruder),
+            chart_bed: s(&p.chart.bed),
+        }
+    }
+}
