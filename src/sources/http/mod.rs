@@ -1,128 +1,272 @@
-//! What the HTTP sources share: a rustls client with the chosen trust mode,
-//! a size-capped body read, and the translation of transport errors into a
-//! [`Failure`] a person can act on.
+//! What the HTTP sources share: one [`Endpoint`] per server, built once
+//! from its URL and a [`Setup`] (trust mode, timeout, body cap,
+//! authentication, extra headers), whose requests answer with a [`Body`] or
+//! a [`Failure`] in words.
+//!
+//! Operating manual:
+//! - Build the endpoint when the source is made. Whatever cannot be set up
+//!   (an unreadable CA file, a header value HTTP cannot carry, a URL that
+//!   does not parse) is kept as the failure and returned by every request,
+//!   so the screen says it at every poll; nothing panics.
+//! - `Endpoint::url(&["api", "v1", "query"])` appends escaped path segments
+//!   to the base URL (which may have a path of its own); add the query on the
+//!   returned URL.
+//! - `Endpoint::get` reads the whole body up to the cap and returns any HTTP
+//!   status as it is; `failure::expect_success` turns a non-success into
+//!   `HTTP 401 (the server's words): the source's words` and a success that
+//!   is an HTML page into the source's words for that. Transport errors are
+//!   already failures (`failure::transport_failure`).
+//! - Trust modes are in `tls`; a plain `http://` URL with the system's roots
+//!   works on a system that has none (a pin that matches nothing keeps a
+//!   redirect to https from going unchecked).
+//! - Secrets travel as [`Sensitive`] (its `Debug` prints `***`) and are sent
+//!   in headers reqwest marks sensitive.
 
-use std::error::Error as _;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+mod failure;
+mod tls;
+
 use std::time::Duration;
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
-use sha2::{Digest, Sha256};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
 
 use crate::core::{Failure, FailureKind};
+
+pub use failure::{
+    Words, chain, expect_success, first_line, shorten, status_failure, transport_failure,
+};
+pub use tls::{Tls, fingerprint, format_fingerprint, load_ca_file, tls_config};
 
 /// The most a response body may hold unless a source asks for another cap.
 pub const DEFAULT_BODY_CAP: usize = 4 * 1024 * 1024;
 
-/// How the server's certificate is checked.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Tls {
-    /// The system's root certificates (/etc/ssl/certs).
-    System,
-    /// Only certificates issued by the CA(s) in this PEM file.
-    CaFile(PathBuf),
-    /// Only the certificate with this SHA-256 fingerprint (of its DER form).
-    Pin([u8; 32]),
-    /// No check at all. The caller logs a warning.
-    Insecure,
-}
+/// A value that must not be printed: a token, a password, an API key. Its
+/// `Debug` prints `***`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Sensitive(String);
 
-/// Parses a SHA-256 fingerprint as Proxmox shows it (`AB:CD:...`, 32 bytes;
-/// colons optional, either case).
-pub fn parse_fingerprint(s: &str) -> Option<[u8; 32]> {
-    let hex: String = s.chars().filter(|c| *c != ':').collect();
-    if hex.len() != 64 || !hex.is_ascii() {
-        return None;
+impl Sensitive {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
     }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+
+    /// The value, for building a request header. Never log it.
+    pub fn expose(&self) -> &str {
+        &self.0
     }
-    Some(out)
 }
 
-/// Formats a fingerprint the way Proxmox shows it.
-pub fn format_fingerprint(fp: &[u8]) -> String {
-    fp.iter()
-        .map(|b| format!("{b:02X}"))
-        .collect::<Vec<_>>()
-        .join(":")
+impl std::fmt::Debug for Sensitive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("***")
+    }
 }
 
-/// The SHA-256 fingerprint of a DER certificate.
-pub fn fingerprint(der: &[u8]) -> [u8; 32] {
-    Sha256::digest(der).into()
+/// How every request to an endpoint authenticates (reqwest marks the
+/// header sensitive).
+#[derive(Debug, Clone, Default)]
+pub enum Auth {
+    /// No `Authorization` header (extra headers may still carry a key).
+    #[default]
+    None,
+    /// `Authorization: Bearer TOKEN`.
+    Bearer(Sensitive),
+    /// HTTP basic authentication.
+    Basic {
+        username: String,
+        password: Sensitive,
+    },
 }
 
-fn provider() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+/// A header sent with every request, its value marked sensitive.
+#[derive(Debug, Clone)]
+pub struct Header {
+    /// The header's name, e.g. `X-Api-Key`.
+    pub name: String,
+    /// Its value.
+    pub value: Sensitive,
+    /// What the value is, for the message when HTTP cannot carry it (e.g.
+    /// `moonraker.api_key`).
+    pub what: String,
 }
 
-/// A rustls client configuration for `tls`.
-pub fn tls_config(tls: &Tls) -> Result<rustls::ClientConfig, String> {
-    let provider = provider();
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .map_err(|e| format!("TLS setup: {e}"))?;
-    let config = match tls {
-        Tls::System => {
-            let found = rustls_native_certs::load_native_certs();
-            let mut roots = rustls::RootCertStore::empty();
-            let (added, _) = roots.add_parsable_certificates(found.certs);
-            if added == 0 {
-                return Err(
-                    "no system root certificates found (install ca-certificates, or set ca_file)"
-                        .into(),
-                );
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
+/// Everything about reaching an endpoint but its URL.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// How the server's certificate is checked.
+    pub tls: Tls,
+    /// The timeout of each request (connecting takes at most 3 s of it).
+    pub timeout: Duration,
+    /// The most a body may hold unless a request asks for another cap.
+    pub body_cap: usize,
+    /// Idle connections kept per host (a source's concurrency).
+    pub idle_per_host: usize,
+    /// The `Authorization` of every request.
+    pub auth: Auth,
+    /// Extra headers for every request.
+    pub headers: Vec<Header>,
+}
+
+impl Setup {
+    /// `tls` and `timeout`, the default body cap, two idle connections, no
+    /// authentication and no extra headers.
+    pub fn new(tls: Tls, timeout: Duration) -> Self {
+        Self {
+            tls,
+            timeout,
+            body_cap: DEFAULT_BODY_CAP,
+            idle_per_host: 2,
+            auth: Auth::None,
+            headers: Vec::new(),
         }
-        Tls::CaFile(path) => builder
-            .with_root_certificates(load_ca_file(path)?)
-            .with_no_client_auth(),
-        Tls::Pin(pin) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Verifier {
-                pin: Some(*pin),
-                algorithms: provider.signature_verification_algorithms,
-            }))
-            .with_no_client_auth(),
-        Tls::Insecure => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(Verifier {
-                pin: None,
-                algorithms: provider.signature_verification_algorithms,
-            }))
-            .with_no_client_auth(),
-    };
-    Ok(config)
+    }
 }
 
-/// Reads a PEM file of CA certificates.
-pub fn load_ca_file(path: &Path) -> Result<rustls::RootCertStore, String> {
-    use rustls_pki_types::pem::PemObject;
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-        .map_err(|e| format!("cannot read CA file {}: {e}", path.display()))?
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("CA file {} is not valid PEM: {e}", path.display()))?;
-    let mut roots = rustls::RootCertStore::empty();
-    let (added, _) = roots.add_parsable_certificates(certs);
-    if added == 0 {
-        return Err(format!(
-            "CA file {} holds no usable certificate",
-            path.display()
-        ));
+/// One server of an HTTP API: its base URL and a client set up for it, or
+/// the failure that kept them from being set up.
+#[derive(Debug)]
+pub struct Endpoint {
+    /// `host:port`, for messages.
+    label: String,
+    ready: Result<(Url, reqwest::Client), Failure>,
+    auth: Auth,
+    cap: usize,
+}
+
+impl Endpoint {
+    /// The endpoint at `url` (any trailing slash is ignored).
+    pub fn new(url: &str, setup: Setup) -> Self {
+        let ready = base_url(url)
+            .and_then(|base| {
+                let client = build_client(&base, &setup)?;
+                Ok((base, client))
+            });
+        Self::with(url, ready, setup.auth, setup.body_cap)
     }
-    Ok(roots)
+
+    /// An endpoint that cannot be used: every request fails with `failure`
+    /// (a source's own setup problem, such as a node with no pin).
+    pub fn failed(url: &str, failure: Failure) -> Self {
+        Self::with(url, Err(failure), Auth::None, DEFAULT_BODY_CAP)
+    }
+
+    fn with(
+        url: &str,
+        ready: Result<(Url, reqwest::Client), Failure>,
+        auth: Auth,
+        cap: usize,
+    ) -> Self {
+        let label = Url::parse(url.trim())
+            .ok()
+            .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
+            .unwrap_or_else(|| url.trim_end_matches('/').to_owned());
+        if let Err(f) = &ready {
+            tracing::error!(endpoint = %label, reason = %f.message, "cannot set up the client");
+        }
+        Self {
+            label,
+            ready,
+            auth,
+            cap,
+        }
+    }
+
+    /// `host:port` of the endpoint, for messages.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The base URL with `segments` appended, each escaped as one segment.
+    pub fn url(&self, segments: &[&str]) -> Result<Url, Failure> {
+        let (base, _) = self.ready.as_ref().map_err(Clone::clone)?;
+        let mut url = base.clone();
+        url.path_segments_mut()
+            .map_err(|()| Failure::new(FailureKind::BadResponse, format!("{base} has no path")))?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// GETs `url` and reads the body up to the endpoint's cap. Any HTTP
+    /// status is returned as it is.
+    pub async fn get(&self, url: Url) -> Result<Body, Failure> {
+        self.get_capped(url, self.cap).await
+    }
+
+    /// [`Endpoint::get`] with a cap of its own (a thumbnail, say).
+    pub async fn get_capped(&self, url: Url, cap: usize) -> Result<Body, Failure> {
+        let (_, client) = self.ready.as_ref().map_err(Clone::clone)?;
+        let request = match &self.auth {
+            Auth::None => client.get(url),
+            Auth::Bearer(token) => client.get(url).bearer_auth(token.expose()),
+            Auth::Basic { username, password } => client
+                .get(url)
+                .basic_auth(username, Some(password.expose())),
+        };
+        send(request, cap).await
+    }
+}
+
+/// `url` parsed, if it is an http(s) URL.
+fn base_url(url: &str) -> Result<Url, Failure> {
+    let bad = |why: String| Failure::new(FailureKind::BadResponse, format!("{url} {why}"));
+    let base = Url::parse(url.trim()).map_err(|e| bad(format!("is not a valid URL: {e}")))?;
+    if !matches!(base.scheme(), "http" | "https") {
+        return Err(bad("is not an http:// or https:// URL".into()));
+    }
+    Ok(base)
+}
+
+/// The client for `base`: the trust mode, the timeouts, the extra headers.
+fn build_client(base: &Url, setup: &Setup) -> Result<reqwest::Client, Failure> {
+    let tls_failure = |e: String| Failure::new(FailureKind::Tls, e);
+    let config = match tls_config(&setup.tls) {
+        Ok(config) => config,
+        // Plain http needs no roots; a pin that matches nothing keeps a
+        // redirect to https from going unchecked.
+        Err(_) if setup.tls == Tls::System && base.scheme() == "http" => {
+            tls_config(&Tls::Pin([0; 32])).map_err(tls_failure)?
+        }
+        Err(e) => return Err(tls_failure(e)),
+    };
+    builder(config, setup.timeout)
+        .pool_max_idle_per_host(setup.idle_per_host)
+        .default_headers(header_map(&setup.headers)?)
+        .build()
+        .map_err(|e| {
+            Failure::new(
+                FailureKind::Unreachable,
+                format!("cannot build the HTTP client: {}", chain(&e)),
+            )
+        })
+}
+
+/// The extra headers, every value marked sensitive. A header HTTP cannot
+/// carry is a credential that cannot be sent: an auth failure naming it.
+fn header_map(headers: &[Header]) -> Result<HeaderMap, Failure> {
+    let mut map = HeaderMap::new();
+    for h in headers {
+        let cannot = |part: &str| {
+            Failure::new(
+                FailureKind::Auth,
+                format!(
+                    "{}: the {part} holds characters an HTTP header cannot carry",
+                    h.what
+                ),
+            )
+        };
+        let name = HeaderName::from_bytes(h.name.as_bytes()).map_err(|_| cannot("name"))?;
+        let mut value = HeaderValue::from_str(h.value.expose()).map_err(|_| cannot("value"))?;
+        value.set_sensitive(true);
+        map.insert(name, value);
+    }
+    Ok(map)
 }
 
 /// A reqwest client: rustls with `tls`, the given per-request timeout, no
-/// proxy from the environment, and a connect timeout of at most 3 s so a dead
-/// endpoint is skipped quickly.
+/// proxy from the environment, and a connect timeout of at most 3 s. For
+/// tools and tests; the sources use an [`Endpoint`].
 pub fn client(tls: &Tls, timeout: Duration) -> Result<reqwest::Client, String> {
     builder(tls_config(tls)?, timeout)
         .pool_max_idle_per_host(2)
@@ -131,9 +275,9 @@ pub fn client(tls: &Tls, timeout: Duration) -> Result<reqwest::Client, String> {
 }
 
 /// The client settings every source shares: rustls with `config`, the
-/// per-request timeout, a connect timeout of at most 3 s, no proxy from the
-/// environment, our user agent.
-pub fn builder(config: rustls::ClientConfig, timeout: Duration) -> reqwest::ClientBuilder {
+/// per-request timeout, a connect timeout of at most 3 s so a dead endpoint
+/// is skipped quickly, no proxy from the environment, our user agent.
+fn builder(config: rustls::ClientConfig, timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .tls_backend_preconfigured(config)
         .timeout(timeout)
@@ -145,11 +289,16 @@ pub fn builder(config: rustls::ClientConfig, timeout: Duration) -> reqwest::Clie
 /// A response read whole, up to the cap.
 #[derive(Debug, Clone)]
 pub struct Body {
+    /// The HTTP status.
     pub status: reqwest::StatusCode,
+    /// The whole body.
     pub bytes: Vec<u8>,
-    /// The status line's reason phrase is gone in HTTP/1.1 clients, so keep
-    /// the content type to tell a JSON error from an HTML proxy page.
+    /// The content type, to tell a JSON error from an HTML proxy page.
     pub content_type: Option<String>,
+    /// The status line's reason phrase when the server sent one of its own
+    /// (Proxmox puts its error text there, e.g. `401 invalid token value!`);
+    /// `None` for the standard phrase.
+    pub reason: Option<String>,
 }
 
 impl Body {
@@ -158,31 +307,39 @@ impl Body {
         String::from_utf8_lossy(&self.bytes).into_owned()
     }
 
-    /// The first line of the body, trimmed and shortened, for messages.
+    /// The first non-empty line of the body, trimmed and shortened.
     pub fn snippet(&self) -> String {
-        let text = self.text();
-        let line = text
-            .lines()
-            .map(str::trim)
-            .find(|l| !l.is_empty())
-            .unwrap_or("");
-        shorten(line, 120)
+        shorten(first_line(&self.text()), 120)
+    }
+
+    /// Whether the body is an HTML page (a proxy's error or login page).
+    pub fn is_html(&self) -> bool {
+        self.content_type
+            .as_deref()
+            .is_some_and(|c| c.contains("html"))
+            || self.first_byte() == Some(b'<')
+    }
+
+    /// The first line of a plain-text body; `None` for an empty body, an
+    /// HTML page or JSON (whose words only the source can read).
+    pub fn plain_line(&self) -> Option<String> {
+        if self.is_html() || matches!(self.first_byte(), Some(b'{' | b'[')) {
+            return None;
+        }
+        Some(self.snippet()).filter(|s| !s.is_empty())
+    }
+
+    fn first_byte(&self) -> Option<u8> {
+        self.bytes
+            .iter()
+            .copied()
+            .find(|b| !b.is_ascii_whitespace())
     }
 }
 
 /// Sends `request` and reads the body, failing if it exceeds `cap` bytes.
 /// Transport errors become a [`Failure`]; any HTTP status is returned as is.
-pub async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, Failure> {
-    send_with_reason(request, cap).await.map(|(body, _)| body)
-}
-
-/// Like [`send`], but also returns the status line's reason phrase when the
-/// server sent one of its own (Proxmox puts its error text there, e.g.
-/// `403 Permission check failed (/, Sys.Audit)`); `None` for the standard one.
-pub async fn send_with_reason(
-    request: reqwest::RequestBuilder,
-    cap: usize,
-) -> Result<(Body, Option<String>), Failure> {
+async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, Failure> {
     // Without the URL: it may carry credentials, and its query is noise.
     let mut response = request
         .send()
@@ -223,12 +380,12 @@ pub async fn send_with_reason(
     for chunk in chunks {
         bytes.extend_from_slice(&chunk);
     }
-    let body = Body {
+    Ok(Body {
         status,
         bytes,
         content_type,
-    };
-    Ok((body, reason))
+        reason,
+    })
 }
 
 fn too_large(cap: usize) -> Failure {
@@ -238,299 +395,5 @@ fn too_large(cap: usize) -> Failure {
     )
 }
 
-/// The generic meaning of a non-success status, for sources that have no
-/// better words for it.
-pub fn status_failure(body: &Body) -> Failure {
-    let code = body.status.as_u16();
-    let snippet = body.snippet();
-    let detail = if snippet.is_empty() || looks_like_html(body) {
-        String::new()
-    } else {
-        format!(": {snippet}")
-    };
-    let kind = match code {
-        401 | 403 => FailureKind::Auth,
-        500..=599 => FailureKind::ServerError,
-        _ => FailureKind::BadResponse,
-    };
-    let what = match code {
-        401 => "HTTP 401 (not authorised: check the credentials)".to_owned(),
-        403 => "HTTP 403 (forbidden: the credentials lack a permission)".to_owned(),
-        _ => format!(
-            "HTTP {code}{}",
-            body.status
-                .canonical_reason()
-                .map(|r| format!(" {r}"))
-                .unwrap_or_default()
-        ),
-    };
-    Failure::new(kind, format!("{what}{detail}"))
-}
-
-/// Whether the body is an HTML page (a proxy's error or login page).
-pub fn looks_like_html(body: &Body) -> bool {
-    body.content_type
-        .as_deref()
-        .is_some_and(|c| c.contains("html"))
-        || body
-            .bytes
-            .iter()
-            .skip_while(|b| b.is_ascii_whitespace())
-            .take(1)
-            .any(|b| *b == b'<')
-}
-
-/// Translates a reqwest error (no HTTP status) into a failure with a reason.
-pub fn transport_failure(e: &reqwest::Error) -> Failure {
-    let detail = chain(e);
-    let lower = detail.to_ascii_lowercase();
-    if let Some(tls) = tls_error(e) {
-        return Failure::new(FailureKind::Tls, describe_tls(&tls));
-    }
-    if e.is_timeout() || lower.contains("timed out") {
-        return Failure::new(FailureKind::Timeout, "timed out waiting for an answer");
-    }
-    if lower.contains("connection refused") {
-        return Failure::new(FailureKind::Unreachable, "connection refused");
-    }
-    if lower.contains("dns error") || lower.contains("failed to lookup") {
-        return Failure::new(FailureKind::Unreachable, "host name not found (DNS)");
-    }
-    if lower.contains("no route to host") || lower.contains("network is unreachable") {
-        return Failure::new(FailureKind::Unreachable, "no route to host");
-    }
-    if lower.contains("invalid http") || lower.contains("message head is too large") {
-        // Something answered, but not in HTTP: a wrong port, or TLS on a
-        // plain http:// URL.
-        return Failure::new(
-            FailureKind::BadResponse,
-            "the answer is not HTTP (is this the right port, or should the URL be https://?)",
-        );
-    }
-    if lower.contains("reset") {
-        return Failure::new(FailureKind::Unreachable, "connection reset");
-    }
-    if e.is_connect() {
-        return Failure::new(FailureKind::Unreachable, shorten(&detail, 120));
-    }
-    if e.is_decode() || e.is_body() {
-        return Failure::new(
-            FailureKind::Unreachable,
-            format!("answer cut off: {}", shorten(&detail, 100)),
-        );
-    }
-    Failure::new(FailureKind::Unreachable, shorten(&detail, 120))
-}
-
-fn tls_error(e: &reqwest::Error) -> Option<String> {
-    let mut source = e.source();
-    while let Some(s) = source {
-        if let Some(r) = as_rustls(s) {
-            return Some(r.to_string());
-        }
-        source = s.source();
-    }
-    // An io::Error's `source()` skips the error it wraps, so hyper-util's
-    // wrapped connect errors can hide the rustls error from the walk above:
-    // look for rustls's own words in the chain.
-    let detail = chain(e);
-    TLS_MARKERS
-        .iter()
-        .find_map(|m| detail.find(m))
-        .and_then(|at| detail.get(at..))
-        .map(str::to_owned)
-}
-
-/// The rustls error `e` is, or holds as an io::Error.
-fn as_rustls<'a>(e: &'a (dyn std::error::Error + 'static)) -> Option<&'a rustls::Error> {
-    if let Some(r) = e.downcast_ref::<rustls::Error>() {
-        return Some(r);
-    }
-    let io = e.downcast_ref::<std::io::Error>()?;
-    io.get_ref()?.downcast_ref::<rustls::Error>()
-}
-
-/// How rustls errors start when shown as text.
-const TLS_MARKERS: [&str; 5] = [
-    "invalid peer certificate",
-    PIN_MISMATCH,
-    "received fatal alert",
-    "peer is incompatible",
-    "received corrupt message",
-];
-
-fn describe_tls(raw: &str) -> String {
-    if raw.contains(PIN_MISMATCH) {
-        // Already in words, with both fingerprints.
-        return raw
-            .split_once(PIN_MISMATCH)
-            .map(|(_, rest)| format!("TLS: {PIN_MISMATCH}{rest}"))
-            .unwrap_or_else(|| raw.to_owned());
-    }
-    if raw.contains("corrupt message") {
-        return "TLS: the server did not answer in TLS (is this the right port, or is the URL http://?)".into();
-    }
-    if raw.contains("UnknownIssuer") {
-        return "TLS: certificate not trusted (unknown issuer): set ca_file, or pin its fingerprint".into();
-    }
-    if raw.contains("BadSignature") {
-        return "TLS: certificate not signed by the trusted CA (is ca_file this server's CA?)"
-            .into();
-    }
-    if raw.contains("NotValidForName") {
-        return "TLS: certificate does not match the host name".into();
-    }
-    if raw.contains("Expired") {
-        return "TLS: certificate expired".into();
-    }
-    format!("TLS: {}", shorten(raw, 120))
-}
-
-/// The error and its causes in one line, each cause once.
-pub fn chain(e: &dyn std::error::Error) -> String {
-    let mut parts: Vec<String> = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        let text = s.to_string();
-        if !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        source = s.source();
-    }
-    parts.join(": ")
-}
-
-/// Cuts `s` to at most `max` characters, with an ellipsis.
-pub fn shorten(s: &str, max: usize) -> String {
-    if s.chars().count() <= max {
-        s.to_owned()
-    } else {
-        let cut: String = s.chars().take(max.saturating_sub(1)).collect();
-        format!("{cut}…")
-    }
-}
-
-const PIN_MISMATCH: &str = "certificate fingerprint mismatch";
-
-/// Checks the server's certificate against a pinned fingerprint (or not at
-/// all, for `insecure`), while still checking the handshake's signatures.
-#[derive(Debug)]
-struct Verifier {
-    pin: Option<[u8; 32]>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-impl ServerCertVerifier for Verifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        match self.pin {
-            None => Ok(ServerCertVerified::assertion()),
-            Some(pin) => {
-                let got = fingerprint(end_entity.as_ref());
-                if got == pin {
-                    Ok(ServerCertVerified::assertion())
-                } else {
-                    Err(rustls::Error::General(format!(
-                        "{PIN_MISMATCH}: the server presented {}, the config pins {}",
-                        format_fingerprint(&got),
-                        format_fingerprint(&pin)
-                    )))
-                }
-            }
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fingerprints_parse_in_the_proxmox_form() {
-        let fp = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
-        let parsed = parse_fingerprint(fp);
-        assert!(parsed.is_some());
-        assert_eq!(parsed.map(|p| format_fingerprint(&p)).as_deref(), Some(fp));
-        assert_eq!(
-            parse_fingerprint(&fp.to_lowercase().replace(':', "")),
-            parsed
-        );
-        assert_eq!(parse_fingerprint("AB:CD"), None);
-        assert_eq!(parse_fingerprint(&fp.replace("AB", "ZZ")), None);
-        assert_eq!(parse_fingerprint(&"é".repeat(64)), None);
-    }
-
-    #[test]
-    fn shorten_cuts_on_characters() {
-        assert_eq!(shorten("abc", 5), "abc");
-        assert_eq!(shorten("ééééé", 3), "éé…");
-    }
-
-    #[test]
-    fn status_failures_are_classed_and_worded() {
-        let body = |code: u16, text: &str, ct: Option<&str>| Body {
-            status: reqwest::StatusCode::from_u16(code).unwrap_or_default(),
-            bytes: text.as_bytes().to_vec(),
-            content_type: ct.map(str::to_owned),
-        };
-        let f = status_failure(&body(503, "Service Unavailable\n", Some("text/plain")));
-        assert_eq!(f.kind, FailureKind::ServerError);
-        assert_eq!(
-            f.message,
-            "HTTP 503 Service Unavailable: Service Unavailable"
-        );
-        let f = status_failure(&body(502, "<html><body>Bad gateway</body></html>", None));
-        assert_eq!(f.message, "HTTP 502 Bad Gateway");
-        let f = status_failure(&body(401, "", None));
-        assert_eq!(f.kind, FailureKind::Auth);
-        let f = status_failure(&body(404, "", None));
-        assert_eq!(f.kind, FailureKind::BadResponse);
-    }
-
-    #[test]
-    fn a_server_that_does_not_speak_tls_is_named_as_such() {
-        let raw = "received corrupt message of type InvalidContentType";
-        assert!(TLS_MARKERS.iter().any(|m| raw.contains(m)));
-        let said = describe_tls(raw);
-        assert!(
-            said.starts_with("TLS: the server did not answer in TLS"),
-            "{said}"
-        );
-    }
-
-    #[test]
-    fn every_tls_mode_builds_a_config() {
-        assert!(tls_config(&Tls::Insecure).is_ok());
-        assert!(tls_config(&Tls::Pin([7; 32])).is_ok());
-        let missing = tls_config(&Tls::CaFile("/nonexistent/ca.pem".into()));
-        assert!(missing.is_err_and(|e| e.contains("/nonexistent/ca.pem")));
-    }
-}
+mod tests;
