@@ -12,7 +12,6 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-
 pub use display::{DisplayConfig, DisplayMode};
 pub use fingerprint::Fingerprint;
 pub use schema::*;
