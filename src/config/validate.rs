@@ -245,3 +245,23 @@ fn check_kms_display(d: &super::DisplayConfig) -> Result<(), Problem> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    #[test]
+    fn a_plain_header_value_http_cannot_carry_names_its_key() {
+        let text = "[prometheus]\nurl = \"http://p:9090\"\n[prometheus.headers]\nX-Tenant = \"a\\nb\"\nX-Tab = \"a\\tb\"\n";
+        let e = crate::config::parse(text, Path::new("t.toml")).map(|_| ());
+        let e = e.map_err(|e| e.to_string());
+        assert!(
+            e.as_ref().is_err_and(|e| e.contains("`prometheus.headers.X-Tenant`")
+                && e.contains("line 4")
+                && e.contains("control character")),
+            "{e:?}"
+        );
+        let ok = text.replace("X-Tenant = \"a\\nb\"\n", "");
+        assert!(crate::config::parse(&ok, Path::new("t.toml")).is_ok());
+    }
+}

@@ -94,15 +94,12 @@ pub async fn run<S: Source>(
     let mut failures: u32 = 0;
     loop {
         let started = Instant::now();
-        let polled = source.poll(clock.now());
-        let outcome = match tokio::time::timeout(source.deadline(), polled).await {
+        let deadline = source.deadline();
+        let outcome = match tokio::time::timeout(deadline, source.poll(clock.now())).await {
             Ok(outcome) => outcome,
             Err(_) => Err(Failure::new(
                 FailureKind::Timeout,
-                format!(
-                    "no complete answer within {} s",
-                    source.deadline().as_secs()
-                ),
+                format!("no complete answer within {} s", deadline.as_secs()),
             )),
         };
         let took = started.elapsed();
