@@ -14,11 +14,11 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use image::{Rgb, RgbImage};
+use piboard::app::sources::moonraker_settings;
 use piboard::core::{
     Dashboard, FailureKind, KlippyState, PrintState, PrinterData, SourceData, SourceKind,
     SourceUpdate,
 };
-use piboard::app::sources::moonraker_settings;
 use piboard::sources::Source;
 use piboard::sources::moonraker::{MoonrakerSource, Settings};
 

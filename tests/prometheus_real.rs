@@ -21,10 +21,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+use piboard::app::sources::prometheus_settings;
 use piboard::config::{self, Loaded};
 use piboard::core::ServiceHealth;
 use piboard::core::{Clock, Dashboard, Health, Severity, SourceKind, SourceUpdate, SystemClock};
-use piboard::app::sources::prometheus_settings;
 use piboard::sources::{self, prometheus::PrometheusSource};
 use piboard::telemetry::Telemetry;
 use piboard::view::{self, ViewModel};

@@ -187,16 +187,17 @@ mod tests {
     #[test]
     fn proxmox_trust_follows_the_config() {
         let pve = "[proxmox]\nendpoints = [\"https://a:8006\"]\ntoken_id = \"a@pve!b\"\ntoken_secret = { env = \"PATH\" }\n";
-        let trust = |extra: &str| {
-            proxmox_settings(&load(&format!("{pve}{extra}"))).map(|s| s.trust)
-        };
+        let trust =
+            |extra: &str| proxmox_settings(&load(&format!("{pve}{extra}"))).map(|s| s.trust);
         assert_eq!(trust(""), Some(Trust::System));
         assert_eq!(trust("insecure = true\n"), Some(Trust::Insecure));
         assert_eq!(
             trust("ca_file = \"/etc/pve/pve-root-ca.pem\"\n"),
             Some(Trust::CaFile("/etc/pve/pve-root-ca.pem".into()))
         );
-        let pinned = trust(&format!("[proxmox.fingerprints]\n\"https://a:8006\" = \"{FP}\"\n"));
+        let pinned = trust(&format!(
+            "[proxmox.fingerprints]\n\"https://a:8006\" = \"{FP}\"\n"
+        ));
         let Some(Trust::Pinned(pins)) = pinned else {
             panic!("pinned: {pinned:?}")
         };

@@ -256,9 +256,10 @@ mod tests {
         let e = crate::config::parse(text, Path::new("t.toml")).map(|_| ());
         let e = e.map_err(|e| e.to_string());
         assert!(
-            e.as_ref().is_err_and(|e| e.contains("`prometheus.headers.X-Tenant`")
-                && e.contains("line 4")
-                && e.contains("control character")),
+            e.as_ref()
+                .is_err_and(|e| e.contains("`prometheus.headers.X-Tenant`")
+                    && e.contains("line 4")
+                    && e.contains("control character")),
             "{e:?}"
         );
         let ok = text.replace("X-Tenant = \"a\\nb\"\n", "");

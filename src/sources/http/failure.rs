@@ -41,11 +41,7 @@ impl Words {
             401 => Some(self.unauthorized),
             403 => Some(self.forbidden),
             404 => Some(self.not_found),
-            _ => self
-                .other
-                .iter()
-                .find(|(c, _)| *c == code)
-                .map(|(_, w)| *w),
+            _ => self.other.iter().find(|(c, _)| *c == code).map(|(_, w)| *w),
         }
     }
 

@@ -137,11 +137,10 @@ pub struct Endpoint {
 impl Endpoint {
     /// The endpoint at `url` (any trailing slash is ignored).
     pub fn new(url: &str, setup: Setup) -> Self {
-        let ready = base_url(url)
-            .and_then(|base| {
-                let client = build_client(&base, &setup)?;
-                Ok((base, client))
-            });
+        let ready = base_url(url).and_then(|base| {
+            let client = build_client(&base, &setup)?;
+            Ok((base, client))
+        });
         Self::with(url, ready, setup.auth, setup.body_cap)
     }
 

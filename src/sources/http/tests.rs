@@ -42,7 +42,10 @@ fn status_failures_quote_the_server_and_say_what_it_means_here() {
     let say = |b: &Body, said: Option<&str>| status_failure(b, said, &WORDS).message;
     // The source's reading of the error body comes first...
     let b = body(401, r#"{"error":"x"}"#, None, Some("custom phrase"));
-    assert_eq!(say(&b, Some(" bad key\n")), "HTTP 401 (bad key): the key is wrong");
+    assert_eq!(
+        say(&b, Some(" bad key\n")),
+        "HTTP 401 (bad key): the key is wrong"
+    );
     // ...then a reason phrase of the server's own...
     assert_eq!(say(&b, None), "HTTP 401 (custom phrase): the key is wrong");
     // ...then the first line of a plain-text body (never JSON or HTML)...
@@ -123,7 +126,10 @@ fn urls_append_escaped_segments_to_the_base_path() {
         at("http://h:7125", &["server", "files", "a b?.png"]).as_deref(),
         Ok("http://h:7125/server/files/a%20b%3F.png")
     );
-    let label = Endpoint::new("https://pve1:8006/", Setup::new(Tls::Insecure, Duration::ZERO));
+    let label = Endpoint::new(
+        "https://pve1:8006/",
+        Setup::new(Tls::Insecure, Duration::ZERO),
+    );
     assert_eq!(label.label(), "pve1:8006");
 }
 

@@ -50,10 +50,7 @@ const WORDS: Words = Words {
     forbidden: concat!("permission denied: ", auditor_hint!()),
     not_found: "is the endpoint a Proxmox VE node's address (https://HOST:8006)?",
     html: "an HTML page instead of the Proxmox API (a proxy or login page? check the endpoint URL)",
-    other: &[
-        (595, FORWARDING),
-        (596, FORWARDING),
-    ],
+    other: &[(595, FORWARDING), (596, FORWARDING)],
 };
 
 /// What Proxmox's own 595 and 596 mean.

@@ -27,9 +27,12 @@ fn the_auth_header_has_the_documented_form_and_hides_the_secret() {
 async fn a_secret_http_cannot_carry_is_an_auth_failure_not_tls() {
     let mut s = ProxmoxSource::new(Settings {
         token_secret: Sensitive::new("bad\nsecret"),
-        ..settings(&["https://127.0.0.1:1", "https://127.0.0.2:1"], Trust::Insecure)
+        ..settings(
+            &["https://127.0.0.1:1", "https://127.0.0.2:1"],
+            Trust::Insecure,
+        )
     });
-    let f = s.poll(Utc::now()).await.err();
+    let f = s.poll(DateTime::default()).await.err();
     assert_eq!(
         f,
         Some(Failure::new(
@@ -86,7 +89,11 @@ fn failures_in_words_quote_the_server_and_say_what_to_do() {
         message.starts_with("HTTP 403 (Permission check failed (/, Sys.Audit)): permission denied: the token needs the PVEAuditor role on /"),
         "{message}"
     );
-    let (_, message) = say(body(401, Some("authentication failure"), r#"{"data":null}"#));
+    let (_, message) = say(body(
+        401,
+        Some("authentication failure"),
+        r#"{"data":null}"#,
+    ));
     assert!(
         message.starts_with("HTTP 401 (authentication failure): the API token was refused"),
         "{message}"
@@ -112,7 +119,10 @@ fn failures_in_words_quote_the_server_and_say_what_to_do() {
     );
     let (kind, message) = say(body(200, None, "<!DOCTYPE html><title>Sign in</title>"));
     assert_eq!(kind, FailureKind::BadResponse);
-    assert!(message.contains("HTML page instead of the Proxmox API"), "{message}");
+    assert!(
+        message.contains("HTML page instead of the Proxmox API"),
+        "{message}"
+    );
     assert_eq!(say(body(200, None, "{}")).1, "accepted");
 }
 

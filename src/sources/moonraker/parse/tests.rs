@@ -30,8 +30,7 @@ fn printer_info_keeps_the_first_line_of_the_message() {
     let (state, message) = printer_info(fixture!("printer_info_error.json")).expect("parses");
     assert_eq!(state, Some(KlippyState::Error));
     assert_eq!(message.as_deref(), Some("mcu 'mcu': Unable to connect"));
-    let (state, message) =
-        printer_info(fixture!("printer_info_shutdown.json")).expect("parses");
+    let (state, message) = printer_info(fixture!("printer_info_shutdown.json")).expect("parses");
     assert_eq!(state, Some(KlippyState::Shutdown));
     assert_eq!(
         message.as_deref(),
@@ -120,9 +119,7 @@ fn missing_and_empty_objects_are_tolerated() {
     assert_eq!(p.state, PrintState::Standby);
     assert_eq!(p.extruder, Heater::default());
     assert_eq!((p.fan, p.speed_factor), (None, None));
-    assert!(
-        objects(br#"{"result": {"status": {"extruder": {"temperature": "hot"}}}}"#).is_err()
-    );
+    assert!(objects(br#"{"result": {"status": {"extruder": {"temperature": "hot"}}}}"#).is_err());
 }
 
 #[test]
