@@ -1,7 +1,8 @@
 //! What the HTTP sources share: one [`Endpoint`] per server, built once
 //! from its URL and a [`Setup`] (trust mode, timeout, body cap,
 //! authentication, extra headers), whose requests answer with a [`Body`] or
-//! a [`Failure`] in words.
+//! a [`Failure`] in words. Each source keeps only its API's parsing and its
+//! own [`Words`] for what a 401, 403 or 404 means there.
 //!
 //! Operating manual:
 //! - Build the endpoint when the source is made. Whatever cannot be set up
@@ -11,17 +12,18 @@
 //! - `Endpoint::url(&["api", "v1", "query"])` appends escaped path segments
 //!   to the base URL (which may have a path of its own); add the query on the
 //!   returned URL.
-//! - `Endpoint::get` reads the whole body up to the cap and returns any HTTP
-//!   status as it is; `failure::expect_success` turns a non-success into
+//! - `Endpoint::get` reads the whole body up to the cap (`body`) and returns
+//!   any HTTP status as it is; [`expect_success`] turns a non-success into
 //!   `HTTP 401 (the server's words): the source's words` and a success that
-//!   is an HTML page into the source's words for that. Transport errors are
-//!   already failures (`failure::transport_failure`).
+//!   is an HTML page into the source's words for that (`failure`, which
+//!   also reads transport and TLS errors).
 //! - Trust modes are in `tls`; a plain `http://` URL with the system's roots
 //!   works on a system that has none (a pin that matches nothing keeps a
 //!   redirect to https from going unchecked).
 //! - Secrets travel as [`Sensitive`] (its `Debug` prints `***`) and are sent
 //!   in headers reqwest marks sensitive.
 
+mod body;
 mod failure;
 mod tls;
 
@@ -32,6 +34,7 @@ use url::Url;
 
 use crate::core::{Failure, FailureKind};
 
+pub use body::Body;
 pub use failure::{
     Words, chain, expect_success, first_line, shorten, status_failure, transport_failure,
 };
@@ -203,7 +206,7 @@ impl Endpoint {
                 .get(url)
                 .basic_auth(username, Some(password.expose())),
         };
-        send(request, cap).await
+        body::send(request, cap).await
     }
 }
 
@@ -283,115 +286,6 @@ fn builder(config: rustls::ClientConfig, timeout: Duration) -> reqwest::ClientBu
         .connect_timeout(timeout.min(Duration::from_secs(3)))
         .no_proxy()
         .user_agent(concat!("piboard/", env!("CARGO_PKG_VERSION")))
-}
-
-/// A response read whole, up to the cap.
-#[derive(Debug, Clone)]
-pub struct Body {
-    /// The HTTP status.
-    pub status: reqwest::StatusCode,
-    /// The whole body.
-    pub bytes: Vec<u8>,
-    /// The content type, to tell a JSON error from an HTML proxy page.
-    pub content_type: Option<String>,
-    /// The status line's reason phrase when the server sent one of its own
-    /// (Proxmox puts its error text there, e.g. `401 invalid token value!`);
-    /// `None` for the standard phrase.
-    pub reason: Option<String>,
-}
-
-impl Body {
-    /// The body as text, lossy, for messages.
-    pub fn text(&self) -> String {
-        String::from_utf8_lossy(&self.bytes).into_owned()
-    }
-
-    /// The first non-empty line of the body, trimmed and shortened.
-    pub fn snippet(&self) -> String {
-        shorten(first_line(&self.text()), 120)
-    }
-
-    /// Whether the body is an HTML page (a proxy's error or login page).
-    pub fn is_html(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .is_some_and(|c| c.contains("html"))
-            || self.first_byte() == Some(b'<')
-    }
-
-    /// The first line of a plain-text body; `None` for an empty body, an
-    /// HTML page or JSON (whose words only the source can read).
-    pub fn plain_line(&self) -> Option<String> {
-        if self.is_html() || matches!(self.first_byte(), Some(b'{' | b'[')) {
-            return None;
-        }
-        Some(self.snippet()).filter(|s| !s.is_empty())
-    }
-
-    fn first_byte(&self) -> Option<u8> {
-        self.bytes
-            .iter()
-            .copied()
-            .find(|b| !b.is_ascii_whitespace())
-    }
-}
-
-/// Sends `request` and reads the body, failing if it exceeds `cap` bytes.
-/// Transport errors become a [`Failure`]; any HTTP status is returned as is.
-async fn send(request: reqwest::RequestBuilder, cap: usize) -> Result<Body, Failure> {
-    // Without the URL: it may carry credentials, and its query is noise.
-    let mut response = request
-        .send()
-        .await
-        .map_err(|e| transport_failure(&e.without_url()))?;
-    let reason = response
-        .extensions()
-        .get::<hyper::ext::ReasonPhrase>()
-        .map(|r| String::from_utf8_lossy(r.as_bytes()).trim().to_owned())
-        .filter(|r| !r.is_empty());
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    if response.content_length().is_some_and(|n| n > cap as u64) {
-        return Err(too_large(cap));
-    }
-    // The chunks are kept as they come and joined once at the end: growing
-    // one buffer by doubling held up to one and a half times the cap while
-    // it copied, for every request reading at once (the fault suite saw a
-    // 60 MiB peak with four Prometheus queries each fed 200 MB).
-    let mut chunks = Vec::new();
-    let mut len = 0usize;
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_failure(&e.without_url()))?
-    {
-        if len + chunk.len() > cap {
-            return Err(too_large(cap));
-        }
-        len += chunk.len();
-        chunks.push(chunk);
-    }
-    let mut bytes = Vec::with_capacity(len);
-    for chunk in chunks {
-        bytes.extend_from_slice(&chunk);
-    }
-    Ok(Body {
-        status,
-        bytes,
-        content_type,
-        reason,
-    })
-}
-
-fn too_large(cap: usize) -> Failure {
-    Failure::new(
-        FailureKind::BadResponse,
-        format!("answer larger than {} KiB, not read", cap / 1024),
-    )
 }
 
 #[cfg(test)]
