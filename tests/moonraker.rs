@@ -363,6 +363,23 @@ async fn a_corrupt_thumbnail_leaves_the_placeholder_and_is_not_fetched_again() {
 }
 
 #[tokio::test]
+async fn a_failed_metadata_request_is_asked_again_a_minute_later_by_the_polls_clock() {
+    let scenario = Scenario {
+        metadata: err(404),
+        ..Scenario::printing("objects_printing.json")
+    };
+    let (fake, url) = Fake::start(scenario).await;
+    let mut s = source(&url);
+    let later = |secs| t0() + chrono::TimeDelta::seconds(secs);
+    for at in [t0(), later(59)] {
+        poll_at(&mut s, at).await.expect("the poll still succeeds");
+    }
+    assert_eq!(fake.count("/server/files/metadata"), 1);
+    poll_at(&mut s, later(60)).await.expect("a good poll");
+    assert_eq!(fake.count("/server/files/metadata"), 2);
+}
+
+#[tokio::test]
 async fn polls_fast_only_while_printing() {
     let (fake, url) = Fake::start(Scenario::printing("objects_standby.json")).await;
     let mut s = source(&url);

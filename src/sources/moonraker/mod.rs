@@ -9,15 +9,19 @@
 //!    503 that it dropped); the panel shows Klipper's state, not a failure;
 //! 3. ready: `GET /printer/objects/query` for the panel's objects;
 //! 4. once per file (and again when a new job starts and the file's
-//!    `modified` changed): `GET /server/files/metadata` and the best-fitting
-//!    thumbnail, decoded and scaled once and kept; a missing or corrupt one
-//!    is remembered and leaves the placeholder;
+//!    `modified` changed, or 60 s after a failed request):
+//!    `GET /server/files/metadata` and the best-fitting thumbnail
+//!    ([`thumbnail`]), decoded and scaled once and kept; a missing or
+//!    corrupt one is remembered and leaves the placeholder;
 //! 5. once, the first time Klipper is ready: `GET /server/temperature_store`
 //!    to seed the temperature chart.
 //!
-//! A 401 means the API key (`X-Api-Key`, sent only when configured) is wrong
-//! or missing. The source polls at the printing interval while a job is
-//! printing or paused, and at the idle interval otherwise.
+//! Time is the `now` each poll is given (the injected clock): it stamps the
+//! chart's samples and times the metadata retry. A 401 means the API key
+//! (`X-Api-Key`, sent only when configured, marked sensitive) is wrong or
+//! missing. The source polls at the printing interval while a job is
+//! printing, and at the idle interval otherwise (paused, idle, failures).
+//! The answers are read by [`parse`], which is pure.
 
 pub mod parse;
 pub mod thumbnail;
