@@ -162,7 +162,7 @@ impl Endpoint {
         let label = Url::parse(url.trim())
             .ok()
             .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-            .unwrap_or_else(|| url.trim_end_matches('/').to_owned());
+            .unwrap_or_else(|| without_credentials(url.trim_end_matches('/')));
         if let Err(f) = &ready {
             tracing::error!(endpoint = %label, reason = %f.message, "cannot set up the client");
         }
@@ -210,9 +210,20 @@ impl Endpoint {
     }
 }
 
+/// `url` without any `user:password@`, for messages and logs.
+fn without_credentials(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    format!("{scheme}://{host}{path}")
+}
+
 /// `url` parsed, if it is an http(s) URL.
 fn base_url(url: &str) -> Result<Url, Failure> {
-    let bad = |why: String| Failure::new(FailureKind::BadResponse, format!("{url} {why}"));
+    let shown = without_credentials(url);
+    let bad = |why: String| Failure::new(FailureKind::BadResponse, format!("{shown} {why}"));
     let base = Url::parse(url.trim()).map_err(|e| bad(format!("is not a valid URL: {e}")))?;
     if !matches!(base.scheme(), "http" | "https") {
         return Err(bad("is not an http:// or https:// URL".into()));

@@ -167,6 +167,16 @@ async fn whatever_cannot_be_set_up_fails_every_request_in_words() {
     let not_a_url = Endpoint::new("not a url", setup(Tls::Insecure));
     let f = not_a_url.url(&[]).err();
     assert!(f.is_some_and(|f| f.message.starts_with("not a url is not a valid URL")));
+    // A URL that does not parse is quoted without its credentials.
+    let with_password = Endpoint::new("http://u:hunter2@host:99999/x", setup(Tls::Insecure));
+    let f = with_password.url(&[]).err();
+    assert!(
+        f.as_ref().is_some_and(|f| f
+            .message
+            .starts_with("http://host:99999/x is not a valid URL")),
+        "{f:?}"
+    );
+    assert_eq!(with_password.label(), "http://host:99999/x");
 }
 
 #[test]
