@@ -14,6 +14,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
 use image::{Rgb, RgbImage};
+use piboard::app::sources::moonraker_settings;
 use piboard::core::{
     Dashboard, FailureKind, KlippyState, PrintState, PrinterData, SourceData, SourceKind,
     SourceUpdate,
@@ -170,8 +171,20 @@ fn source(url: &str) -> MoonrakerSource {
     })
 }
 
+/// The injected clock's time of the polls (2026-11-21 09:00 UTC).
+fn t0() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp(1_795_251_600, 0).unwrap_or_default()
+}
+
 async fn poll(source: &mut MoonrakerSource) -> Result<PrinterData, piboard::core::Failure> {
-    source.poll().await.map(|d| match d {
+    poll_at(source, t0()).await
+}
+
+async fn poll_at(
+    source: &mut MoonrakerSource,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<PrinterData, piboard::core::Failure> {
+    source.poll(now).await.map(|d| match d {
         SourceData::Moonraker(p) => *p,
         other => panic!("the Moonraker source returned {other:?}"),
     })
@@ -211,8 +224,10 @@ async fn printing_with_a_thumbnail() {
         meta.query.as_deref(),
         Some("filename=parts%2Fenclosure-hinge_0.2mm_PETG_2h10m.gcode")
     );
-    // Seeded from the temperature store: ten minutes of samples.
+    // Seeded from the temperature store: ten minutes of samples, the newest
+    // stamped with the poll's time, not the system clock's.
     assert!(p.history.len() >= 100, "{}", p.history.len());
+    assert_eq!(p.history.last().map(|s| s.at_s), Some(t0().timestamp()));
     assert_eq!(s.interval(), Duration::from_secs(2));
     // Later polls use the cache: metadata, thumbnail and store once each.
     for _ in 0..3 {
@@ -310,7 +325,8 @@ async fn a_wrong_or_missing_api_key_is_an_auth_failure_and_a_configured_key_is_s
     );
     let loaded =
         piboard::config::parse(&config, &dir.path().join("piboard.toml")).expect("a valid config");
-    let mut keyed = MoonrakerSource::from_config(&loaded).expect("[moonraker] is configured");
+    let settings = moonraker_settings(&loaded).expect("[moonraker] is configured");
+    let mut keyed = MoonrakerSource::new(settings);
     let p = poll(&mut keyed).await.expect("the key is accepted");
     assert_eq!(p.state, PrintState::Printing);
     let last = fake.seen().pop().expect("requests seen");
@@ -344,6 +360,23 @@ async fn a_corrupt_thumbnail_leaves_the_placeholder_and_is_not_fetched_again() {
         assert!(poll(&mut s).await.expect("good poll").thumbnail.is_none());
     }
     assert_eq!(fake.count("/server/files/gcodes/"), 1);
+}
+
+#[tokio::test]
+async fn a_failed_metadata_request_is_asked_again_a_minute_later_by_the_polls_clock() {
+    let scenario = Scenario {
+        metadata: err(404),
+        ..Scenario::printing("objects_printing.json")
+    };
+    let (fake, url) = Fake::start(scenario).await;
+    let mut s = source(&url);
+    let later = |secs| t0() + chrono::TimeDelta::seconds(secs);
+    for at in [t0(), later(59)] {
+        poll_at(&mut s, at).await.expect("the poll still succeeds");
+    }
+    assert_eq!(fake.count("/server/files/metadata"), 1);
+    poll_at(&mut s, later(60)).await.expect("a good poll");
+    assert_eq!(fake.count("/server/files/metadata"), 2);
 }
 
 #[tokio::test]

@@ -21,6 +21,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
+use piboard::app::sources::prometheus_settings;
 use piboard::config::{self, Loaded};
 use piboard::core::ServiceHealth;
 use piboard::core::{Clock, Dashboard, Health, Severity, SourceKind, SourceUpdate, SystemClock};
@@ -300,9 +301,9 @@ query = "sum("
         &dir.join("piboard.toml"),
     )
     .expect("a valid config");
-    let source = PrometheusSource::from_config(&loaded)
-        .expect("a [prometheus] section")
-        .with_interval(Duration::from_millis(500));
+    let mut settings = prometheus_settings(&loaded).expect("a [prometheus] section");
+    settings.interval = Duration::from_millis(500);
+    let source = PrometheusSource::new(settings);
     let (tx, rx) = mpsc::channel(16);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let poller = tokio::spawn(sources::run(source, clock, tx, Arc::new(Telemetry::new())));

@@ -15,6 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use hyper_util::rt::TokioIo;
 use hyper_util::service::TowerToHyperService;
+use piboard::app::sources::proxmox_settings;
 use piboard::core::{Failure, FailureKind, GuestState, ProxmoxData, SourceData};
 use piboard::sources::Source;
 use piboard::sources::http::{fingerprint, format_fingerprint};
@@ -200,7 +201,7 @@ impl Scratch {
         );
         let loaded = piboard::config::parse(&text, Path::new("test.toml"))
             .unwrap_or_else(|e| panic!("{e}\n{text}"));
-        ProxmoxSource::from_config(&loaded).expect("a [proxmox] section")
+        ProxmoxSource::new(proxmox_settings(&loaded).expect("a [proxmox] section"))
     }
 
     fn ca(&self) -> String {
@@ -220,7 +221,7 @@ fn pins(pairs: &[(&str, &CertificateDer)]) -> String {
 }
 
 async fn data(source: &mut ProxmoxSource) -> ProxmoxData {
-    match source.poll().await {
+    match source.poll(chrono::Utc::now()).await {
         Ok(SourceData::Proxmox(d)) => d,
         Ok(other) => panic!("not Proxmox data: {other:?}"),
         Err(f) => panic!("poll failed: {f:?}"),
@@ -228,7 +229,7 @@ async fn data(source: &mut ProxmoxSource) -> ProxmoxData {
 }
 
 async fn failure(source: &mut ProxmoxSource) -> Failure {
-    match source.poll().await {
+    match source.poll(chrono::Utc::now()).await {
         Ok(d) => panic!("expected a failure, got {d:?}"),
         Err(f) => f,
     }

@@ -21,7 +21,7 @@ use crate::server::{self, AppState};
 use crate::telemetry::Telemetry;
 use crate::view;
 
-mod sources;
+pub mod sources;
 
 /// Exit status for a bad config or bad arguments.
 const EXIT_CONFIG: u8 = 2;

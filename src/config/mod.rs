@@ -3,6 +3,7 @@
 //! commented example.
 
 mod display;
+mod fingerprint;
 mod locate;
 mod schema;
 mod secret;
@@ -12,6 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use display::{DisplayConfig, DisplayMode};
+pub use fingerprint::Fingerprint;
 pub use schema::*;
 pub use secret::{Secret, SecretSource};
 

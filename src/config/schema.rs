@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{DisplayConfig, SecretSource};
+use super::{DisplayConfig, Fingerprint, SecretSource};
 
 fn default_lost_after() -> u32 {
     2
@@ -173,7 +173,7 @@ pub struct ProxmoxConfig {
     pub ca_file: Option<PathBuf>,
     /// SHA-256 certificate fingerprints to pin, per endpoint URL.
     #[serde(default)]
-    pub fingerprints: BTreeMap<String, String>,
+    pub fingerprints: BTreeMap<String, Fingerprint>,
     #[serde(default)]
     pub insecure: bool,
     #[serde(default = "default_lost_after")]

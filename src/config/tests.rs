@@ -210,7 +210,7 @@ fn proxmox_fingerprints_are_checked() {
     let e = err(&format!(
         "{PVE}[proxmox.fingerprints]\n\"https://127.0.0.1:8006\" = \"AB:CD\"\n\"https://127.0.0.2:8006\" = \"{FP}\"\n"
     ));
-    assert!(e.contains("`proxmox.fingerprints`: \"AB:CD\" (for https://127.0.0.1:8006) is not a SHA-256 fingerprint"), "{e}");
+    assert!(e.contains("line 6: `proxmox.fingerprints.https://127.0.0.1:8006`: \"AB:CD\" is not a SHA-256 fingerprint"), "{e}");
     let e = err(&format!(
         "{PVE}[proxmox.fingerprints]\n\"https://127.0.0.1:8006\" = \"{FP}\"\n"
     ));

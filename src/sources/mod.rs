@@ -10,6 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
 use crate::core::{Clock, Failure, FailureKind, SourceData, SourceKind, SourceUpdate};
@@ -35,8 +36,13 @@ pub trait Source: Send + 'static {
         self.interval().max(Duration::from_secs(10))
     }
 
-    /// Fetches and parses one snapshot.
-    fn poll(&mut self) -> impl Future<Output = Result<SourceData, Failure>> + Send;
+    /// Fetches and parses one snapshot. `now` is the injected clock's time
+    /// when the poll starts: a source that stamps what it keeps (Moonraker's
+    /// chart history) uses it, never the system clock.
+    fn poll(
+        &mut self,
+        now: DateTime<Utc>,
+    ) -> impl Future<Output = Result<SourceData, Failure>> + Send;
 }
 
 /// The wait before retry number `failures` (1 for the first retry) of a
@@ -88,14 +94,12 @@ pub async fn run<S: Source>(
     let mut failures: u32 = 0;
     loop {
         let started = Instant::now();
-        let outcome = match tokio::time::timeout(source.deadline(), source.poll()).await {
+        let deadline = source.deadline();
+        let outcome = match tokio::time::timeout(deadline, source.poll(clock.now())).await {
             Ok(outcome) => outcome,
             Err(_) => Err(Failure::new(
                 FailureKind::Timeout,
-                format!(
-                    "no complete answer within {} s",
-                    source.deadline().as_secs()
-                ),
+                format!("no complete answer within {} s", deadline.as_secs()),
             )),
         };
         let took = started.elapsed();
@@ -172,7 +176,7 @@ mod tests {
         fn interval(&self) -> Duration {
             Duration::from_secs(20)
         }
-        async fn poll(&mut self) -> Result<SourceData, Failure> {
+        async fn poll(&mut self, _now: DateTime<Utc>) -> Result<SourceData, Failure> {
             self.calls += 1;
             if self.calls <= self.fail_first {
                 Err(Failure::new(FailureKind::Unreachable, "connection refused"))

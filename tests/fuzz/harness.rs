@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use piboard::sources::moonraker::{THUMBNAIL_SIDE, parse as moonraker};
+use piboard::sources::moonraker::{THUMBNAIL_SIDE, parse as moonraker, thumbnail};
 use piboard::sources::prometheus::parse::{self as prometheus, QueryResult, Reply, ServicePlan};
 use piboard::sources::proxmox::parse as proxmox;
 
@@ -75,8 +75,8 @@ pub fn proxmox_resources(data: &[u8]) {
 /// A `GET /cluster/status` body (then the snapshot with healthy resources),
 /// and the same bytes as the body of an error answer.
 pub fn proxmox_cluster_status(data: &[u8]) {
-    let _ = proxmox::http_failure(500, Some("Internal Server Error"), data);
-    let _ = proxmox::http_failure(401, None, data);
+    let _ = proxmox::error_detail(Some("Internal Server Error"), data);
+    let _ = proxmox::error_detail(None, data);
     let Ok(status) = proxmox::cluster_status(data) else {
         return;
     };
@@ -117,9 +117,9 @@ pub fn moonraker_server(data: &[u8]) {
         if let Some(best) = meta
             .thumbnails
             .as_deref()
-            .and_then(|t| moonraker::best_thumbnail(t, THUMBNAIL_SIDE))
+            .and_then(|t| thumbnail::best(t, THUMBNAIL_SIDE))
         {
-            let _ = moonraker::thumbnail_segments("dir/part.gcode", &best.relative_path);
+            let _ = thumbnail::segments("dir/part.gcode", &best.relative_path);
         }
     }
 }
@@ -127,7 +127,7 @@ pub fn moonraker_server(data: &[u8]) {
 /// A thumbnail file from the printer (PNG or JPEG, by its first bytes),
 /// decoded under the parser's limits and scaled for the panel.
 pub fn moonraker_thumbnail(data: &[u8]) {
-    if let Ok(thumb) = moonraker::decode_thumbnail(data, THUMBNAIL_SIDE) {
+    if let Ok(thumb) = thumbnail::decode(data, THUMBNAIL_SIDE) {
         assert!(thumb.width <= THUMBNAIL_SIDE && thumb.height <= THUMBNAIL_SIDE);
         let pixels = usize::try_from(thumb.width * thumb.height).expect("at most 96 x 96");
         assert_eq!(

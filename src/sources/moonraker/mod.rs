@@ -9,49 +9,70 @@
 //!    503 that it dropped); the panel shows Klipper's state, not a failure;
 //! 3. ready: `GET /printer/objects/query` for the panel's objects;
 //! 4. once per file (and again when a new job starts and the file's
-//!    `modified` changed): `GET /server/files/metadata` and the best-fitting
-//!    thumbnail, decoded and scaled once and kept; a missing or corrupt one
-//!    is remembered and leaves the placeholder;
+//!    `modified` changed, or 60 s after a failed request):
+//!    `GET /server/files/metadata` and the best-fitting thumbnail
+//!    ([`thumbnail`]), decoded and scaled once and kept; a missing or
+//!    corrupt one is remembered and leaves the placeholder;
 //! 5. once, the first time Klipper is ready: `GET /server/temperature_store`
 //!    to seed the temperature chart.
 //!
-//! A 401 means the API key (`X-Api-Key`, sent only when configured) is wrong
-//! or missing. The source polls at the printing interval while a job is
-//! printing or paused, and at the idle interval otherwise.
+//! Time is the `now` each poll is given (the injected clock): it stamps the
+//! chart's samples and times the metadata retry. A 401 means the API key
+//! (`X-Api-Key`, sent only when configured, marked sensitive) is wrong or
+//! missing. The source polls at the printing interval while a job is
+//! printing, and at the idle interval otherwise (paused, idle, failures).
+//! The answers are read by [`parse`], which is pure.
 
 pub mod parse;
+pub mod thumbnail;
 
-use std::time::{Duration, Instant};
+use chrono::{DateTime, TimeDelta, Utc};
+use std::time::Duration;
 
-use url::Url;
-
-use crate::config::Loaded;
-use crate::config::Secret;
 use crate::core::{
-    Failure, FailureKind, KlippyState, PrintState, PrinterData, SourceData, SourceKind,
-    TempHistory, Thumbnail,
+    Failure, KlippyState, PrintState, PrinterData, SourceData, SourceKind, TempHistory, Thumbnail,
 };
 use crate::sources::Source;
-use crate::sources::http::{self, Body, Tls};
+use crate::sources::http::{self, Body, Endpoint, Header, Sensitive, Setup, Tls, Words};
 use parse::Metadata;
 
-/// Thumbnails are scaled to fit a square of this many pixels (the panel
-/// shows them at 84 px).
-pub const THUMBNAIL_SIDE: u32 = 96;
+pub use thumbnail::SIDE as THUMBNAIL_SIDE;
+
 /// The most a JSON answer may hold (the temperature store is the largest).
 const JSON_CAP: usize = 2 * 1024 * 1024;
 /// The most a thumbnail file may hold.
 const THUMBNAIL_CAP: usize = 1024 * 1024;
 /// After a failed metadata request, wait this long before asking again.
-const METADATA_RETRY: Duration = Duration::from_secs(60);
+const METADATA_RETRY: TimeDelta = TimeDelta::seconds(60);
+
+/// What the answers of the API that are not its JSON mean here.
+const API: Words = Words {
+    unauthorized: "the API key is wrong or missing (moonraker.api_key)",
+    forbidden: "this client may not use the API (check the API key or trusted_clients)",
+    not_found: "is moonraker.url Moonraker's address (http://HOST:7125)?",
+    html: "an HTML page instead of Moonraker's JSON API (a proxy or login page? check moonraker.url)",
+    other: &[],
+};
+
+/// The same for a file's metadata and thumbnail.
+const FILES: Words = Words {
+    not_found: "the file is not on the printer",
+    html: "an HTML page instead of the file (a proxy or login page? check moonraker.url)",
+    ..API
+};
 
 /// How the source reaches Moonraker.
 #[derive(Debug, Clone)]
 pub struct Settings {
+    /// Moonraker's base URL (`http://HOST:7125`).
     pub url: String,
-    pub api_key: Option<Secret>,
+    /// Sent as `X-Api-Key` when set.
+    pub api_key: Option<Sensitive>,
+    /// The wait between good polls while a job prints.
     pub printing_interval: Duration,
+    /// The wait between good polls otherwise, and between retries.
     pub idle_interval: Duration,
+    /// The timeout of each request.
     pub timeout: Duration,
 }
 
@@ -61,7 +82,7 @@ struct FileEntry {
     filename: String,
     meta: Option<Metadata>,
     /// When the metadata request failed, if it did.
-    failed_at: Option<Instant>,
+    failed_at: Option<DateTime<Utc>>,
     thumbnail: ThumbState,
 }
 
@@ -77,7 +98,9 @@ enum ThumbState {
 /// Counts of the requests the source made, for tests and telemetry.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Requests {
+    /// `/server/files/metadata` requests.
     pub metadata: u32,
+    /// Thumbnail downloads.
     pub thumbnails: u32,
 }
 
@@ -85,8 +108,7 @@ pub struct Requests {
 #[derive(Debug)]
 pub struct MoonrakerSource {
     settings: Settings,
-    base: Result<Url, String>,
-    client: Result<reqwest::Client, String>,
+    endpoint: Endpoint,
     /// Whether the last poll saw a job printing or paused.
     active: bool,
     /// The last job's state and duration, to see a new job start.
@@ -98,42 +120,21 @@ pub struct MoonrakerSource {
 }
 
 impl MoonrakerSource {
-    /// The source for the config's `[moonraker]` section, if it has one.
-    pub fn from_config(loaded: &Loaded) -> Option<Self> {
-        let c = loaded.config.moonraker.as_ref()?;
-        Some(Self::new(Settings {
-            url: c.url.clone(),
-            api_key: loaded.secrets.moonraker_api_key.clone(),
-            printing_interval: Duration::from_secs(c.poll_interval_printing_secs),
-            idle_interval: Duration::from_secs(c.poll_interval_idle_secs),
-            timeout: Duration::from_secs(c.timeout_secs),
-        }))
-    }
-
-    /// A source with explicit settings.
+    /// The source for `settings`. Whatever cannot be set up (a URL that does
+    /// not parse, a key HTTP cannot carry) fails every poll with the reason.
     pub fn new(settings: Settings) -> Self {
-        let base = Url::parse(&settings.url)
-            .map_err(|e| format!("moonraker.url {}: {e}", settings.url))
-            .and_then(|u| {
-                if u.cannot_be_a_base() {
-                    Err(format!(
-                        "moonraker.url {} is not an http(s) URL",
-                        settings.url
-                    ))
-                } else {
-                    Ok(u)
-                }
+        let mut setup = Setup::new(Tls::System, settings.timeout);
+        setup.body_cap = JSON_CAP;
+        if let Some(key) = &settings.api_key {
+            setup.headers.push(Header {
+                name: "X-Api-Key".into(),
+                value: key.clone(),
+                what: "moonraker.api_key".into(),
             });
-        let tls = match base.as_ref().map(Url::scheme) {
-            Ok("https") => Tls::System,
-            // Plain HTTP never uses it; skip reading the system's roots.
-            _ => Tls::Insecure,
-        };
-        let client = http::client(&tls, settings.timeout);
+        }
         Self {
+            endpoint: Endpoint::new(&settings.url, setup),
             settings,
-            base,
-            client,
             active: false,
             last_job: None,
             file: None,
@@ -156,39 +157,20 @@ impl MoonrakerSource {
         self.requests
     }
 
-    fn url(&self, segments: &[&str], query: Option<&str>) -> Result<Url, Failure> {
-        let mut url = self
-            .base
-            .clone()
-            .map_err(|e| Failure::new(FailureKind::BadResponse, e))?;
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
+    /// `GET` of the API path `segments` (and `query`), any status.
+    async fn get(&self, segments: &[&str], query: Option<&str>) -> Result<Body, Failure> {
+        let mut url = self.endpoint.url(segments)?;
         url.set_query(query);
-        Ok(url)
-    }
-
-    async fn get(&self, url: Url, cap: usize) -> Result<Body, Failure> {
-        let client = self
-            .client
-            .as_ref()
-            .map_err(|e| Failure::new(FailureKind::Tls, e.clone()))?;
-        let mut request = client.get(url);
-        if let Some(key) = &self.settings.api_key {
-            request = request.header("X-Api-Key", key.expose());
-        }
-        http::send(request, cap).await
+        self.endpoint.get(url).await
     }
 
     async fn not_ready(&self, klippy: KlippyState) -> Result<PrinterData, Failure> {
-        let body = self
-            .get(self.url(&["printer", "info"], None)?, JSON_CAP)
-            .await?;
+        let body = self.get(&["printer", "info"], None).await?;
         let message = match body.status.as_u16() {
             200..=299 => parse::printer_info(&body.bytes).ok().and_then(|(_, m)| m),
             404 => Some("Klipper has not connected since Moonraker started".to_owned()),
             503 => Some("Klipper dropped its connection to Moonraker".to_owned()),
-            401 | 403 => return Err(failure(&body)),
+            401 | 403 => return Err(failure(&body, &API)),
             _ => parse::error_message(&body.bytes),
         };
         let mut data = parse::not_ready(klippy, message);
@@ -198,7 +180,12 @@ impl MoonrakerSource {
 
     /// Fetches the file's metadata and thumbnail when the file is new to us,
     /// when a new job on it started, or when a failed request may be retried.
-    async fn refresh_file(&mut self, filename: Option<&str>, job: (PrintState, f64)) {
+    async fn refresh_file(
+        &mut self,
+        filename: Option<&str>,
+        job: (PrintState, f64),
+        now: DateTime<Utc>,
+    ) {
         let Some(filename) = filename.filter(|f| !f.is_empty()) else {
             self.file = None;
             return;
@@ -208,14 +195,13 @@ impl MoonrakerSource {
             (job.0 == PrintState::Printing && !was_active) || job.1 + 1.0 < duration
         });
         let known = self.file.as_ref().filter(|f| f.filename == filename);
-        let retry =
-            known.is_some_and(|f| f.failed_at.is_some_and(|at| at.elapsed() >= METADATA_RETRY));
+        let retry = known.is_some_and(|f| f.failed_at.is_some_and(|at| now - at >= METADATA_RETRY));
         if known.is_some() && !restarted && !retry {
             return;
         }
         let previous = self.file.take().filter(|f| f.filename == filename);
         let meta = self.fetch_metadata(filename).await;
-        let failed_at = meta.is_err().then(Instant::now);
+        let failed_at = meta.is_err().then_some(now);
         let meta = meta
             .ok()
             .or_else(|| previous.as_ref().and_then(|p| p.meta.clone()));
@@ -239,39 +225,34 @@ impl MoonrakerSource {
 
     async fn fetch_metadata(&mut self, filename: &str) -> Result<Metadata, Failure> {
         self.requests.metadata += 1;
-        let mut url = self.url(&["server", "files", "metadata"], None)?;
+        let mut url = self.endpoint.url(&["server", "files", "metadata"])?;
         url.query_pairs_mut().append_pair("filename", filename);
-        let body = self.get(url, JSON_CAP).await?;
-        if !body.status.is_success() {
-            let f = failure(&body);
+        let body = self.endpoint.get(url).await?;
+        let body = expect_success(body, &FILES).inspect_err(|f| {
             tracing::info!(file = filename, reason = %f.message, "no metadata for the file");
-            return Err(f);
-        }
+        })?;
         parse::metadata(&body.bytes)
     }
 
     async fn fetch_thumbnail(&mut self, filename: &str, meta: &Metadata) -> ThumbState {
         let thumbs = meta.thumbnails.as_deref().unwrap_or_default();
-        let Some(best) = parse::best_thumbnail(thumbs, THUMBNAIL_SIDE) else {
+        let Some(best) = thumbnail::best(thumbs, THUMBNAIL_SIDE) else {
             return ThumbState::Missing("the file has no thumbnail".into());
         };
-        let Some(segments) = parse::thumbnail_segments(filename, &best.relative_path) else {
+        let Some(segments) = thumbnail::segments(filename, &best.relative_path) else {
             return ThumbState::Missing("the thumbnail path leaves the file's folder".into());
         };
         self.requests.thumbnails += 1;
         let mut all = vec!["server", "files", "gcodes"];
         all.extend(segments.iter().map(String::as_str));
-        let fetched = match self.url(&all, None) {
-            Ok(url) => self.get(url, THUMBNAIL_CAP).await,
+        let fetched = match self.endpoint.url(&all) {
+            Ok(url) => self.endpoint.get_capped(url, THUMBNAIL_CAP).await,
             Err(f) => Err(f),
         };
-        let outcome = match fetched {
-            Ok(body) if body.status.is_success() => {
-                parse::decode_thumbnail(&body.bytes, THUMBNAIL_SIDE)
-            }
-            Ok(body) => Err(failure(&body).message),
-            Err(f) => Err(f.message),
-        };
+        let outcome = fetched
+            .and_then(|body| expect_success(body, &FILES))
+            .map_err(|f| f.message)
+            .and_then(|body| thumbnail::decode(&body.bytes, THUMBNAIL_SIDE));
         match outcome {
             Ok(t) => ThumbState::Loaded(t),
             Err(reason) => {
@@ -288,10 +269,7 @@ impl MoonrakerSource {
             return;
         }
         self.seeded = true;
-        let Ok(url) = self.url(&["server", "temperature_store"], None) else {
-            return;
-        };
-        match self.get(url, JSON_CAP).await {
+        match self.get(&["server", "temperature_store"], None).await {
             Ok(body) if body.status.is_success() => {
                 if let Ok((e, b)) = parse::temperature_store(&body.bytes) {
                     self.history.seed(now_s, &e, &b);
@@ -302,29 +280,21 @@ impl MoonrakerSource {
         }
     }
 
-    async fn poll_once(&mut self) -> Result<PrinterData, Failure> {
-        let body = self
-            .get(self.url(&["server", "info"], None)?, JSON_CAP)
-            .await?;
-        if !body.status.is_success() {
-            return Err(failure(&body));
-        }
-        not_html(&body)?;
+    async fn poll_once(&mut self, now: DateTime<Utc>) -> Result<PrinterData, Failure> {
+        let body = self.get(&["server", "info"], None).await?;
+        let body = expect_success(body, &API)?;
         let klippy = parse::server_info(&body.bytes)?.klippy();
         if klippy != KlippyState::Ready {
             return self.not_ready(klippy).await;
         }
-        let url = self.url(&["printer", "objects", "query"], Some(parse::OBJECTS_QUERY))?;
-        let body = self.get(url, JSON_CAP).await?;
-        match body.status.as_u16() {
-            200..=299 => {}
+        let query = Some(parse::OBJECTS_QUERY);
+        let body = self.get(&["printer", "objects", "query"], query).await?;
+        if matches!(body.status.as_u16(), 404 | 503) {
             // Klipper went away between the two requests.
-            404 | 503 => return self.not_ready(KlippyState::Disconnected).await,
-            _ => return Err(failure(&body)),
+            return self.not_ready(KlippyState::Disconnected).await;
         }
-        not_html(&body)?;
-        let status = parse::objects(&body.bytes)?;
-        let now_s = chrono::Utc::now().timestamp();
+        let status = parse::objects(&expect_success(body, &API)?.bytes)?;
+        let now_s = now.timestamp();
         self.seed_history(now_s).await;
         let stats = status.print_stats.as_ref();
         let job = (
@@ -332,7 +302,7 @@ impl MoonrakerSource {
             stats.and_then(|s| s.print_duration).unwrap_or(0.0),
         );
         let filename = stats.and_then(|s| s.filename.clone());
-        self.refresh_file(filename.as_deref(), job).await;
+        self.refresh_file(filename.as_deref(), job, now).await;
         self.last_job = Some(job);
         let file = self.file.as_ref();
         let mut data = parse::printer_data(&status, file.and_then(|f| f.meta.as_ref()));
@@ -347,38 +317,15 @@ impl MoonrakerSource {
     }
 }
 
-/// A 200 with an HTML page (a reverse proxy's login or error page) is not
-/// Moonraker: say so, rather than quote the JSON parser.
-fn not_html(body: &Body) -> Result<(), Failure> {
-    if http::looks_like_html(body) {
-        return Err(Failure::new(
-            FailureKind::BadResponse,
-            "an HTML page instead of Moonraker's JSON API (a proxy or login page? check moonraker.url)",
-        ));
-    }
-    Ok(())
+/// A non-success answer in words: Moonraker's error envelope quoted, and
+/// what the status means here.
+fn failure(body: &Body, words: &Words) -> Failure {
+    http::status_failure(body, parse::error_message(&body.bytes).as_deref(), words)
 }
 
-/// A non-success answer in words, keyed on the status as Moonraker documents it.
-fn failure(body: &Body) -> Failure {
-    let code = body.status.as_u16();
-    match code {
-        401 => Failure::new(
-            FailureKind::Auth,
-            "HTTP 401: the API key is wrong or missing (moonraker.api_key)",
-        ),
-        403 => Failure::new(
-            FailureKind::Auth,
-            "HTTP 403: this client may not use the API (check the API key or trusted_clients)",
-        ),
-        _ => {
-            let mut f = http::status_failure(body);
-            if let Some(m) = parse::error_message(&body.bytes) {
-                f.message = format!("HTTP {code}: {m}");
-            }
-            f
-        }
-    }
+/// The body of a success that is not an HTML page, or the failure in words.
+fn expect_success(body: Body, words: &Words) -> Result<Body, Failure> {
+    http::expect_success(body, words, |b| parse::error_message(&b.bytes))
 }
 
 impl Source for MoonrakerSource {
@@ -399,8 +346,8 @@ impl Source for MoonrakerSource {
         (self.settings.timeout * 3).max(Duration::from_secs(10))
     }
 
-    async fn poll(&mut self) -> Result<SourceData, Failure> {
-        let outcome = self.poll_once().await;
+    async fn poll(&mut self, now: DateTime<Utc>) -> Result<SourceData, Failure> {
+        let outcome = self.poll_once(now).await;
         // Fast only while printing: a paused job changes only when someone
         // resumes it, and the idle interval shows that soon enough.
         self.active = outcome
@@ -409,3 +356,6 @@ impl Source for MoonrakerSource {
         outcome.map(|d| SourceData::Moonraker(Box::new(d)))
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -6,7 +6,8 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use crate::core::printer::layers_from_z;
-use crate::core::{Failure, FailureKind, Heater, KlippyState, PrintState, PrinterData, Thumbnail};
+use crate::core::{Failure, FailureKind, Heater, KlippyState, PrintState, PrinterData};
+use crate::sources::http::first_line;
 
 /// The objects the panel needs, as the query string of
 /// `/printer/objects/query` (all fields of each).
@@ -44,16 +45,7 @@ fn result<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
 /// line only.
 pub fn error_message(bytes: &[u8]) -> Option<String> {
     let e: ErrorEnvelope = serde_json::from_slice(bytes).ok()?;
-    Some(first_line(&e.error.message)).filter(|m| !m.is_empty())
-}
-
-/// The first non-empty line, trimmed.
-pub fn first_line(text: &str) -> String {
-    text.lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("")
-        .to_owned()
+    Some(first_line(&e.error.message).to_owned()).filter(|m| !m.is_empty())
 }
 
 /// `/server/info`: whether Klipper is connected and its state.
@@ -106,7 +98,7 @@ pub fn printer_info(bytes: &[u8]) -> Result<(Option<KlippyState>, Option<String>
     let message = info
         .state_message
         .as_deref()
-        .map(first_line)
+        .map(|m| first_line(m).to_owned())
         .filter(|m| !m.is_empty());
     Ok((info.state.as_deref().map(klippy_state), message))
 }
@@ -239,33 +231,6 @@ pub fn metadata(bytes: &[u8]) -> Result<Metadata, Failure> {
     result(bytes, "/server/files/metadata")
 }
 
-/// The thumbnail that best fits a square of `side` pixels: the smallest at
-/// least that wide, or else the largest there is.
-pub fn best_thumbnail(thumbs: &[ThumbnailRef], side: u32) -> Option<&ThumbnailRef> {
-    let fits = thumbs
-        .iter()
-        .filter(|t| t.width >= side && t.height >= side / 2)
-        .min_by_key(|t| t.width);
-    fits.or_else(|| thumbs.iter().max_by_key(|t| t.width))
-}
-
-/// The path segments of a thumbnail under `/server/files/gcodes/`: the
-/// file's folder, then the thumbnail's relative path. `None` if the relative
-/// path tries to climb out of the folder.
-pub fn thumbnail_segments(filename: &str, relative_path: &str) -> Option<Vec<String>> {
-    let mut segments: Vec<String> = filename.split('/').map(str::to_owned).collect();
-    segments.pop();
-    for part in relative_path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => return None,
-            p => segments.push(p.to_owned()),
-        }
-    }
-    segments.retain(|s| !s.is_empty());
-    Some(segments)
-}
-
 #[derive(Debug, Deserialize)]
 struct StoreSeries {
     #[serde(default)]
@@ -308,7 +273,8 @@ fn to_layer(v: Option<f64>) -> Option<u32> {
 }
 
 fn non_empty(s: Option<&String>) -> Option<String> {
-    s.map(|m| first_line(m)).filter(|m| !m.is_empty())
+    s.map(|m| first_line(m).to_owned())
+        .filter(|m| !m.is_empty())
 }
 
 /// File progress 0..=1. Like Mainsail's default: the file position relative
@@ -406,217 +372,5 @@ pub fn not_ready(klippy: KlippyState, message: Option<String>) -> PrinterData {
     }
 }
 
-/// The largest image a thumbnail may decode to (each side), so a hostile or
-/// broken file cannot exhaust the Pi's memory.
-const MAX_DECODED_SIDE: u32 = 1024;
-
-/// Decodes a thumbnail (PNG or JPEG) and scales it to fit a square of
-/// `side` pixels, keeping its aspect ratio.
-pub fn decode_thumbnail(bytes: &[u8], side: u32) -> Result<Thumbnail, String> {
-    let mut reader = image::ImageReader::new(std::io::Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| format!("cannot read the thumbnail: {e}"))?;
-    let mut limits = image::Limits::default();
-    limits.max_image_width = Some(MAX_DECODED_SIDE);
-    limits.max_image_height = Some(MAX_DECODED_SIDE);
-    limits.max_alloc = Some(16 * 1024 * 1024);
-    reader.limits(limits);
-    let img = reader
-        .decode()
-        .map_err(|e| format!("cannot decode the thumbnail: {e}"))?
-        .to_rgba8();
-    let (w, h) = img.dimensions();
-    if w == 0 || h == 0 {
-        return Err("the thumbnail is empty".into());
-    }
-    let scale = (f64::from(side) / f64::from(w.max(h))).min(1.0);
-    let (nw, nh) = (
-        ((f64::from(w) * scale).round() as u32).max(1),
-        ((f64::from(h) * scale).round() as u32).max(1),
-    );
-    let img = if (nw, nh) == (w, h) {
-        img
-    } else {
-        image::imageops::resize(&img, nw, nh, image::imageops::FilterType::Triangle)
-    };
-    Ok(Thumbnail {
-        width: nw,
-        height: nh,
-        rgba: std::sync::Arc::new(img.into_raw()),
-    })
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    macro_rules! fixture {
-        ($name:literal) => {
-            include_bytes!(concat!("../../../tests/fixtures/moonraker/", $name)).as_slice()
-        };
-    }
-
-    fn data(objects_fixture: &[u8], with_meta: bool) -> PrinterData {
-        let status = objects(objects_fixture).expect("documented objects answer");
-        let meta = metadata(fixture!("metadata.json")).expect("documented metadata");
-        printer_data(&status, with_meta.then_some(&meta))
-    }
-
-    #[test]
-    fn server_info_gives_the_klippy_state() {
-        let ready = server_info(fixture!("server_info_ready.json")).expect("parses");
-        assert_eq!(ready.klippy(), KlippyState::Ready);
-        let error = server_info(fixture!("server_info_error.json")).expect("parses");
-        assert_eq!(error.klippy(), KlippyState::Error);
-        let gone = server_info(fixture!("server_info_disconnected.json")).expect("parses");
-        assert_eq!(gone.klippy(), KlippyState::Disconnected);
-        assert_eq!(klippy_state("something new"), KlippyState::Error);
-        assert!(server_info(b"{\"result\": 3}").is_err());
-        assert!(server_info(b"<html>").is_err_and(|f| f.kind == FailureKind::BadResponse));
-    }
-
-    #[test]
-    fn printer_info_keeps_the_first_line_of_the_message() {
-        let (state, message) = printer_info(fixture!("printer_info_error.json")).expect("parses");
-        assert_eq!(state, Some(KlippyState::Error));
-        assert_eq!(message.as_deref(), Some("mcu 'mcu': Unable to connect"));
-        let (state, message) =
-            printer_info(fixture!("printer_info_shutdown.json")).expect("parses");
-        assert_eq!(state, Some(KlippyState::Shutdown));
-        assert_eq!(
-            message.as_deref(),
-            Some("Heater extruder not heating at expected rate")
-        );
-    }
-
-    #[test]
-    fn error_envelopes_give_their_message() {
-        assert_eq!(
-            error_message(fixture!("error_503.json")).as_deref(),
-            Some("Klippy Host not connected")
-        );
-        assert_eq!(
-            error_message(fixture!("error_401.json")).as_deref(),
-            Some("Unauthorized")
-        );
-        assert_eq!(error_message(b"Bad Gateway"), None);
-    }
-
-    #[test]
-    fn a_print_in_progress() {
-        let p = data(fixture!("objects_printing.json"), true);
-        assert_eq!(p.state, PrintState::Printing);
-        assert_eq!(
-            p.filename.as_deref(),
-            Some("parts/enclosure-hinge_0.2mm_PETG_2h10m.gcode")
-        );
-        assert!((p.progress - 0.412).abs() < 1e-3, "{}", p.progress);
-        assert_eq!((p.current_layer, p.total_layers), (Some(43), Some(118)));
-        assert_eq!(p.extruder.target, 240.0);
-        assert_eq!(p.extruder.power, Some(0.48));
-        assert_eq!(p.bed.temperature, 80.1);
-        assert_eq!(p.fan, Some(0.6));
-        assert_eq!(p.speed_factor, Some(1.0));
-        assert_eq!(p.message.as_deref(), Some("Layer 43 of 118"));
-        assert_eq!(p.slicer_estimate_s, Some(7800.0));
-        assert_eq!(p.filament_total_mm, Some(8247.86));
-        assert_eq!(p.print_duration_s, 3210.5);
-    }
-
-    #[test]
-    fn null_layer_info_falls_back_to_z_and_the_layer_height() {
-        let p = data(fixture!("objects_printing_null_layers.json"), true);
-        // Z 8.6 mm, 0.2 mm layers, 23.6 mm object.
-        assert_eq!((p.current_layer, p.total_layers), (Some(43), Some(118)));
-        // The fan object answered `{}`: no reading, not 0 %.
-        assert_eq!(p.fan, None);
-        assert_eq!(p.message, None);
-        // Without metadata there is nothing to derive from.
-        let p = data(fixture!("objects_printing_null_layers.json"), false);
-        assert_eq!((p.current_layer, p.total_layers), (None, None));
-    }
-
-    #[test]
-    fn every_print_state_is_read() {
-        let state = |bytes| data(bytes, true).state;
-        assert_eq!(state(fixture!("objects_paused.json")), PrintState::Paused);
-        assert_eq!(
-            state(fixture!("objects_complete.json")),
-            PrintState::Complete
-        );
-        assert_eq!(
-            state(fixture!("objects_cancelled.json")),
-            PrintState::Cancelled
-        );
-        assert_eq!(state(fixture!("objects_error.json")), PrintState::Error);
-        assert_eq!(state(fixture!("objects_standby.json")), PrintState::Standby);
-        let failed = data(fixture!("objects_error.json"), true);
-        assert_eq!(
-            failed.message.as_deref(),
-            Some("Move out of range: 235.000 117.200 12.200 [2961.412]")
-        );
-        let done = data(fixture!("objects_complete.json"), true);
-        assert_eq!(done.progress, 1.0);
-        assert_eq!(done.current_layer, None);
-        let idle = data(fixture!("objects_standby.json"), false);
-        assert_eq!(idle.filename, None);
-    }
-
-    #[test]
-    fn missing_and_empty_objects_are_tolerated() {
-        let status = objects(br#"{"result": {"eventtime": 1.0, "status": {"print_stats": {}, "extruder": {}, "heater_bed": null}}}"#)
-            .expect("objects answered as {} or null still parse");
-        let p = printer_data(&status, None);
-        assert_eq!(p.state, PrintState::Standby);
-        assert_eq!(p.extruder, Heater::default());
-        assert_eq!((p.fan, p.speed_factor), (None, None));
-        assert!(
-            objects(br#"{"result": {"status": {"extruder": {"temperature": "hot"}}}}"#).is_err()
-        );
-    }
-
-    #[test]
-    fn the_best_fitting_thumbnail_is_chosen() {
-        let meta = metadata(fixture!("metadata.json")).expect("parses");
-        let thumbs = meta.thumbnails.unwrap_or_default();
-        assert_eq!(best_thumbnail(&thumbs, 96).map(|t| t.width), Some(300));
-        assert_eq!(best_thumbnail(&thumbs, 24).map(|t| t.width), Some(32));
-        assert_eq!(best_thumbnail(&thumbs, 500).map(|t| t.width), Some(300));
-        assert_eq!(best_thumbnail(&[], 96), None);
-    }
-
-    #[test]
-    fn thumbnails_live_beside_their_file() {
-        assert_eq!(
-            thumbnail_segments("parts/a b.gcode", ".thumbs/a b-300x300.png"),
-            Some(vec![
-                "parts".into(),
-                ".thumbs".into(),
-                "a b-300x300.png".into()
-            ])
-        );
-        assert_eq!(
-            thumbnail_segments("a.gcode", ".thumbs/a.png"),
-            Some(vec![".thumbs".into(), "a.png".into()])
-        );
-        assert_eq!(thumbnail_segments("a.gcode", "../../etc/passwd"), None);
-    }
-
-    #[test]
-    fn thumbnails_decode_and_scale_and_corrupt_ones_fail_cleanly() {
-        let t = decode_thumbnail(fixture!("thumb-300x300.png"), 96).expect("valid PNG");
-        assert_eq!((t.width, t.height), (96, 96));
-        assert_eq!(t.rgba.len(), 96 * 96 * 4);
-        let small = decode_thumbnail(fixture!("thumb-32x32.png"), 96).expect("valid PNG");
-        assert_eq!((small.width, small.height), (32, 32));
-        assert!(decode_thumbnail(fixture!("corrupt.png"), 96).is_err());
-        assert!(decode_thumbnail(b"", 96).is_err());
-    }
-
-    #[test]
-    fn the_temperature_store_gives_both_heaters() {
-        let (e, b) = temperature_store(fixture!("temperature_store.json")).expect("parses");
-        assert_eq!((e.len(), b.len()), (1200, 1200));
-        assert!(e.last().is_some_and(|t| *t > 239.0));
-    }
-}
+mod tests;

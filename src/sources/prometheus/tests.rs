@@ -1,4 +1,3 @@
-use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -6,13 +5,19 @@ use tokio::net::TcpListener;
 
 use super::*;
 use crate::core::{ProbeState, Severity};
+use crate::sources::http::Sensitive;
 
 fn body(code: u16, text: &str, content_type: Option<&str>) -> Body {
     Body {
         status: reqwest::StatusCode::from_u16(code).unwrap_or_default(),
         bytes: text.as_bytes().to_vec(),
         content_type: content_type.map(str::to_owned),
+        reason: None,
     }
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_700_000_000, 0).unwrap_or_default()
 }
 
 #[test]
@@ -25,14 +30,12 @@ fn the_plain_text_503_while_starting_loses_the_source() {
     let Err(f) = f else { panic!("a failure") };
     assert_eq!(f.kind, FailureKind::ServerError);
     assert!(f.kind.is_connectivity());
-    assert_eq!(
-        f.message,
-        "HTTP 503 Service Unavailable: Service Unavailable"
-    );
+    assert_eq!(f.message, "HTTP 503 (Service Unavailable)");
     let Err(f) = classify(&body(502, "<html>Bad gateway</html>", Some("text/html"))) else {
         panic!("a failure")
     };
     assert_eq!(f.kind, FailureKind::ServerError);
+    assert_eq!(f.message, "HTTP 502 (Bad Gateway)");
 }
 
 #[test]
@@ -73,6 +76,10 @@ fn refusals_login_pages_and_wrong_urls_are_named() {
         panic!("a failure")
     };
     assert_eq!(f.kind, FailureKind::Auth);
+    assert_eq!(
+        f.message,
+        "HTTP 401: not authorised: check bearer_token, basic_auth and headers"
+    );
     let Err(f) = classify(&body(
         200,
         "<!DOCTYPE html><title>Sign in</title>",
@@ -85,7 +92,10 @@ fn refusals_login_pages_and_wrong_urls_are_named() {
     let Err(f) = classify(&body(404, "404 page not found", Some("text/plain"))) else {
         panic!("a failure")
     };
-    assert!(f.message.contains("base URL"), "{}", f.message);
+    assert_eq!(
+        f.message,
+        "HTTP 404 (404 page not found): is `url` the Prometheus base URL (without /api/v1)?"
+    );
     let Err(f) = classify(&body(200, "hello", Some("text/plain"))) else {
         panic!("a failure")
     };
@@ -175,8 +185,12 @@ async fn fake(answer: Answerer) -> FakePrometheus {
                     .unwrap_or_default();
                 seen.lock().expect("not poisoned").push(head);
                 let (code, content_type, body) = answer(&query);
+                let reason = reqwest::StatusCode::from_u16(code)
+                    .ok()
+                    .and_then(|c| c.canonical_reason())
+                    .unwrap_or("X");
                 let response = format!(
-                    "HTTP/1.1 {code} X\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                    "HTTP/1.1 {code} {reason}\r\ncontent-type: {content_type}\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
                     body.len()
                 );
                 let _ = stream.write_all(response.as_bytes()).await;
@@ -229,62 +243,64 @@ fn homelab(query: &str) -> (u16, &'static str, String) {
     }
 }
 
-fn config(dir: &Path, url: &str, extra: &str) -> Loaded {
-    let text = format!(
-        r#"
-[prometheus]
-url = "{url}"
-job = "blackbox"
-{extra}
-
-[[services]]
-name = "Plex"
-target = "https://plex.woodhead.tech"
-
-[[services]]
-name = "Sonarr"
-target = "https://sonarr.woodhead.tech"
-
-[[services]]
-name = "Radarr"
-target = "https://radarr.woodhead.tech"
-
-[[tiles]]
-name = "Glucose"
-query = "dexcom_glucose_mg_dl"
-
-[[tiles]]
-name = "Broken"
-query = "sum("
-
-[[tiles]]
-name = "Nothing"
-query = "absent_metric"
-"#
-    );
-    crate::config::parse(&text, &dir.join("piboard.toml")).expect("a valid config")
+/// Three services (the job from the source-wide default), three tiles.
+fn settings(url: &str) -> Settings {
+    let service = |name: &str, target: &str| ServicePlan {
+        name: name.into(),
+        target: target.into(),
+        job: Some("blackbox".into()),
+        slow_after_s: 3.0,
+    };
+    let tile = |name: &str, query: &str| TilePlan {
+        name: name.into(),
+        query: query.into(),
+        label: None,
+    };
+    Settings {
+        url: url.into(),
+        interval: Duration::from_secs(20),
+        timeout: Duration::from_secs(5),
+        ca_file: None,
+        auth: Auth::None,
+        headers: Vec::new(),
+        services: vec![
+            service("Plex", "https://plex.woodhead.tech"),
+            service("Sonarr", "https://sonarr.woodhead.tech"),
+            service("Radarr", "https://radarr.woodhead.tech"),
+        ],
+        tiles: vec![
+            tile("Glucose", "dexcom_glucose_mg_dl"),
+            tile("Broken", "sum("),
+            tile("Nothing", "absent_metric"),
+        ],
+    }
 }
 
-fn source(loaded: &Loaded) -> PrometheusSource {
-    PrometheusSource::from_config(loaded).expect("a [prometheus] section")
+fn source(url: &str) -> PrometheusSource {
+    PrometheusSource::new(settings(url))
 }
 
 #[tokio::test]
 async fn one_cycle_fills_services_alerts_and_tiles_and_a_bad_query_marks_only_its_tile() {
     let server = fake(homelab).await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let token = dir.path().join("token");
-    std::fs::write(&token, "s3cret-token\n").expect("write token");
-    let extra = format!(
-        "bearer_token = {{ file = \"{0}\" }}\nheaders = {{ X-Scope-OrgID = \"homelab\", X-Api-Key = {{ file = \"{0}\" }} }}",
-        token.display()
-    );
-    let mut s = source(&config(dir.path(), &server.url, &extra));
+    let header = |name: &str, value: &str| Header {
+        name: name.into(),
+        value: Sensitive::new(value),
+        what: format!("prometheus.headers.{name}"),
+    };
+    let mut s = PrometheusSource::new(Settings {
+        auth: Auth::Bearer(Sensitive::new("s3cret-token")),
+        headers: vec![
+            header("X-Scope-OrgID", "homelab"),
+            header("X-Api-Key", "s3cret-token"),
+        ],
+        ..settings(&server.url)
+    });
     assert!(
         !format!("{s:?}").contains("s3cret"),
         "the secret is in {s:?}"
     );
-    let Ok(SourceData::Prometheus(data)) = s.poll().await else {
+    let Ok(SourceData::Prometheus(data)) = s.poll(now()).await else {
         panic!("a good cycle")
     };
     let services: Vec<_> = data
@@ -334,16 +350,12 @@ async fn a_plain_text_503_fails_the_cycle() {
         )
     })
     .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut s = source(&config(dir.path(), &server.url, ""));
-    let Err(f) = s.poll().await else {
+    let mut s = source(&server.url);
+    let Err(f) = s.poll(now()).await else {
         panic!("a failed cycle")
     };
     assert_eq!(f.kind, FailureKind::ServerError);
-    assert_eq!(
-        f.message,
-        "HTTP 503 Service Unavailable: Service Unavailable"
-    );
+    assert_eq!(f.message, "HTTP 503 (Service Unavailable)");
 }
 
 #[tokio::test]
@@ -360,9 +372,8 @@ async fn a_failed_probe_query_leaves_services_unknown_with_the_reason() {
         }
     })
     .await;
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut s = source(&config(dir.path(), &server.url, ""));
-    let Ok(SourceData::Prometheus(data)) = s.poll().await else {
+    let mut s = source(&server.url);
+    let Ok(SourceData::Prometheus(data)) = s.poll(now()).await else {
         panic!("a good cycle")
     };
     assert!(data.services.iter().all(|s| s.state == ProbeState::Unknown));
@@ -377,9 +388,8 @@ async fn nobody_listening_is_unreachable() {
         .expect("bind loopback");
     let url = format!("http://{}", listener.local_addr().expect("bound"));
     drop(listener);
-    let dir = tempfile::tempdir().expect("temp dir");
-    let mut s = source(&config(dir.path(), &url, ""));
-    let Err(f) = s.poll().await else {
+    let mut s = source(&url);
+    let Err(f) = s.poll(now()).await else {
         panic!("a failed cycle")
     };
     assert_eq!(f.kind, FailureKind::Unreachable);
@@ -388,11 +398,12 @@ async fn nobody_listening_is_unreachable() {
 
 #[tokio::test]
 async fn an_unreadable_ca_file_fails_every_poll_with_the_reason() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let extra = "ca_file = \"/nonexistent/prometheus-ca.pem\"";
-    let mut s = source(&config(dir.path(), "https://127.0.0.1:1", extra));
+    let mut s = PrometheusSource::new(Settings {
+        ca_file: Some("/nonexistent/prometheus-ca.pem".into()),
+        ..settings("https://127.0.0.1:1")
+    });
     for _ in 0..2 {
-        let Err(f) = s.poll().await else {
+        let Err(f) = s.poll(now()).await else {
             panic!("a failed cycle")
         };
         assert_eq!(f.kind, FailureKind::Tls);
@@ -406,10 +417,12 @@ async fn an_unreadable_ca_file_fails_every_poll_with_the_reason() {
 
 #[test]
 fn the_deadline_covers_every_query_at_the_concurrency_cap() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let s = source(&config(dir.path(), "http://127.0.0.1:9090", ""));
+    let s = source("http://127.0.0.1:9090");
     // 2 probe queries + alerts + 3 tiles = 6 queries: two rounds of 5 s.
     assert_eq!(s.deadline(), Duration::from_secs(20));
-    let s = s.with_interval(Duration::from_secs(1));
+    let s = PrometheusSource::new(Settings {
+        interval: Duration::from_secs(1),
+        ..settings("http://127.0.0.1:9090")
+    });
     assert_eq!(s.deadline(), Duration::from_secs(11));
 }

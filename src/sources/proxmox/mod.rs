@@ -19,173 +19,176 @@
 //!   says so); 403, or a token that sees nodes but no guests or storage,
 //!   means it lacks PVEAuditor on `/`.
 
+/// The permission hint every auth failure carries (a macro, so that the
+/// failure words can be one `concat!`ed constant).
+macro_rules! auditor_hint {
+    () => {
+        "the token needs the PVEAuditor role on / (Datacenter > Permissions > Add > API Token Permission, path /, propagate)"
+    };
+}
+
 mod failover;
 pub mod parse;
 
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use chrono::{DateTime, Utc};
 
-use crate::config::{Loaded, ProxmoxConfig};
 use crate::core::{Failure, FailureKind, ProxmoxData, SourceData, SourceKind};
 use crate::sources::Source;
-use crate::sources::http::{self, Tls};
+use crate::sources::http::{self, Endpoint, Header, Sensitive, Setup, Tls, Words};
 
 pub use failover::{Failover, SKIP_FOR};
 
-/// The most a `cluster/resources` answer may hold: the shared default, 4 MiB,
-/// about 10,000 guests (an entry is about 400 bytes), far beyond a homelab.
-/// Both requests of a cycle run at once, so an endpoint that streams junk
-/// costs at most twice this (the fault suite, tests/faults.rs, measures it).
-const BODY_CAP: usize = http::DEFAULT_BODY_CAP;
+/// What the answers that are not the API's mean here.
+const WORDS: Words = Words {
+    unauthorized: concat!(
+        "the API token was refused: check token_id and the secret; ",
+        auditor_hint!()
+    ),
+    forbidden: concat!("permission denied: ", auditor_hint!()),
+    not_found: "is the endpoint a Proxmox VE node's address (https://HOST:8006)?",
+    html: "an HTML page instead of the Proxmox API (a proxy or login page? check the endpoint URL)",
+    other: &[(595, FORWARDING), (596, FORWARDING)],
+};
 
-/// One node to ask, with its own client (pins are per endpoint).
-#[derive(Debug)]
-struct Endpoint {
-    /// The URL without a trailing slash.
-    base: String,
-    /// host:port, for messages.
-    label: String,
-    /// A client that could not be built (unreadable CA file...) is a failure
-    /// at every poll, never a panic.
-    client: Result<reqwest::Client, String>,
+/// What Proxmox's own 595 and 596 mean.
+const FORWARDING: &str = "the node could not reach the cluster node it forwarded the request to";
+
+/// How the source reaches the cluster.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Node URLs (`https://HOST:8006`); any one answers for the cluster.
+    pub endpoints: Vec<String>,
+    /// `USER@REALM!TOKENID`.
+    pub token_id: String,
+    /// The token's secret.
+    pub token_secret: Sensitive,
+    /// The wait between good polls.
+    pub interval: Duration,
+    /// The timeout of each request.
+    pub timeout: Duration,
+    /// How the nodes' certificates are checked.
+    pub trust: Trust,
+}
+
+/// How the nodes' certificates are checked (one mode for the source).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Trust {
+    /// The system's roots: certificates from a public CA (ACME).
+    System,
+    /// The cluster's CA (`/etc/pve/pve-root-ca.pem`).
+    CaFile(PathBuf),
+    /// Each node's certificate by its SHA-256 fingerprint, per node URL.
+    Pinned(Vec<(String, [u8; 32])>),
+    /// Nothing is checked; a warning is logged at every start.
+    Insecure,
 }
 
 /// Polls the Proxmox VE API.
 #[derive(Debug)]
 pub struct ProxmoxSource {
+    /// One per node, each with its own client (pins are per node).
     endpoints: Vec<Endpoint>,
-    /// The `Authorization` header, marked sensitive so `Debug` hides it.
-    auth: Result<HeaderValue, String>,
     interval: Duration,
     timeout: Duration,
     failover: Failover,
 }
 
 impl ProxmoxSource {
-    /// The source for the config's `[proxmox]` section, if it has one.
-    pub fn from_config(loaded: &Loaded) -> Option<Self> {
-        let c = loaded.config.proxmox.as_ref()?;
-        if c.insecure {
+    /// The source for `settings`. Whatever cannot be set up (an unreadable
+    /// CA file, a secret HTTP cannot carry) fails every poll with the reason.
+    pub fn new(settings: Settings) -> Self {
+        if settings.trust == Trust::Insecure {
             tracing::warn!(
                 "proxmox: insecure = true: the certificates of {} are NOT checked; anyone on the network path can read the API token. Set ca_file to /etc/pve/pve-root-ca.pem instead",
-                c.endpoints.join(", ")
+                settings.endpoints.join(", ")
             );
         }
-        let timeout = Duration::from_secs(c.timeout_secs);
-        let endpoints: Vec<Endpoint> = c
+        let token = auth_header(&settings.token_id, &settings.token_secret);
+        let endpoints: Vec<Endpoint> = settings
             .endpoints
             .iter()
-            .map(|url| endpoint(c, url, timeout))
+            .map(|url| match tls_mode(&settings.trust, url) {
+                Ok(tls) => {
+                    let mut setup = Setup::new(tls, settings.timeout);
+                    setup.headers.push(token.clone());
+                    Endpoint::new(url, setup)
+                }
+                Err(f) => Endpoint::failed(url, f),
+            })
             .collect();
-        let auth = match &loaded.secrets.proxmox_token {
-            Some(secret) => auth_header(&c.token_id, secret.expose()),
-            None => Err("no token secret was read for [proxmox]".to_owned()),
-        };
-        Some(Self {
+        Self {
             failover: Failover::new(endpoints.len()),
             endpoints,
-            auth,
-            interval: Duration::from_secs(c.poll_interval_secs),
-            timeout,
-        })
+            interval: settings.interval,
+            timeout: settings.timeout,
+        }
     }
 
     /// Asks endpoint `i` for both resources at once and combines them.
-    async fn fetch(&self, i: usize, auth: &HeaderValue) -> Result<ProxmoxData, Failure> {
+    async fn fetch(&self, i: usize) -> Result<ProxmoxData, Failure> {
         let (status, resources) = tokio::try_join!(
-            self.get(i, "cluster/status", auth),
-            self.get(i, "cluster/resources", auth)
+            self.get(i, &["cluster", "status"]),
+            self.get(i, &["cluster", "resources"])
         )?;
         let status = parse::cluster_status(&status)?;
         let resources = parse::resources(&resources)?;
         parse::snapshot(&status, resources)
     }
 
-    async fn get(&self, i: usize, path: &str, auth: &HeaderValue) -> Result<Vec<u8>, Failure> {
+    /// `GET /api2/json/<path>` of endpoint `i`: the body of a success, or
+    /// the failure in words. The most a body may hold is the shared default,
+    /// 4 MiB: about 10,000 guests (an entry is about 400 bytes), far beyond a
+    /// homelab. Both requests of a cycle run at once, so an endpoint that
+    /// streams junk costs at most twice this (tests/faults.rs measures it).
+    async fn get(&self, i: usize, path: &[&str]) -> Result<Vec<u8>, Failure> {
         let Some(ep) = self.endpoints.get(i) else {
             return Err(Failure::new(FailureKind::BadResponse, "no such endpoint"));
         };
-        let client = ep
-            .client
-            .as_ref()
-            .map_err(|e| Failure::new(FailureKind::Tls, e.clone()))?;
-        let request = client
-            .get(format!("{}/api2/json/{path}", ep.base))
-            .header(AUTHORIZATION, auth.clone());
-        let (body, reason) = http::send_with_reason(request, BODY_CAP).await?;
-        if body.status.is_success() && http::looks_like_html(&body) {
-            // A reverse proxy's login or error page, not the API.
-            Err(Failure::new(
-                FailureKind::BadResponse,
-                format!(
-                    "{path}: an HTML page instead of the Proxmox API (a proxy or login page? check the endpoint URL)"
-                ),
-            ))
-        } else if body.status.is_success() {
-            Ok(body.bytes)
-        } else {
-            Err(parse::http_failure(
-                body.status.as_u16(),
-                reason.as_deref(),
-                &body.bytes,
-            ))
-        }
+        let mut segments = vec!["api2", "json"];
+        segments.extend_from_slice(path);
+        let body = ep.get(ep.url(&segments)?).await?;
+        let body = http::expect_success(body, &WORDS, |b| {
+            parse::error_detail(b.reason.as_deref(), &b.bytes)
+        })?;
+        Ok(body.bytes)
     }
 
     fn label(&self, i: usize) -> &str {
-        self.endpoints.get(i).map_or("?", |e| e.label.as_str())
+        self.endpoints.get(i).map_or("?", Endpoint::label)
     }
 }
 
-/// Builds the client for one endpoint with its TLS mode.
-fn endpoint(c: &ProxmoxConfig, url: &str, timeout: Duration) -> Endpoint {
-    let base = url.trim_end_matches('/').to_owned();
-    let label = url::Url::parse(&base)
-        .ok()
-        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)))
-        .unwrap_or_else(|| base.clone());
-    let client = tls_mode(c, &base).and_then(|tls| http::client(&tls, timeout));
-    Endpoint {
-        base,
-        label,
-        client,
-    }
-}
-
-/// The trust mode for the endpoint `base`: validation makes the modes
-/// exclusive and requires a pin for every endpoint once one is pinned.
-fn tls_mode(c: &ProxmoxConfig, base: &str) -> Result<Tls, String> {
-    if c.insecure {
-        return Ok(Tls::Insecure);
-    }
-    if !c.fingerprints.is_empty() {
-        let pinned = c
-            .fingerprints
-            .iter()
-            .find(|(url, _)| url.trim_end_matches('/') == base)
-            .map(|(_, fp)| fp);
-        let Some(fp) = pinned else {
-            return Err(format!("no fingerprint pinned for {base}"));
-        };
-        return http::parse_fingerprint(fp).map(Tls::Pin).ok_or_else(|| {
-            format!("the fingerprint for {base} is not 32 colon-separated hex bytes")
-        });
-    }
-    Ok(match &c.ca_file {
-        Some(path) => Tls::CaFile(path.clone()),
-        None => Tls::System,
+/// The trust mode for the node at `url`: validation makes the modes
+/// exclusive and requires a pin for every node once one is pinned.
+fn tls_mode(trust: &Trust, url: &str) -> Result<Tls, Failure> {
+    let same = |a: &str| a.trim_end_matches('/') == url.trim_end_matches('/');
+    Ok(match trust {
+        Trust::System => Tls::System,
+        Trust::CaFile(path) => Tls::CaFile(path.clone()),
+        Trust::Insecure => Tls::Insecure,
+        Trust::Pinned(pins) => match pins.iter().find(|(u, _)| same(u)) {
+            Some((_, pin)) => Tls::Pin(*pin),
+            None => {
+                return Err(Failure::new(
+                    FailureKind::Tls,
+                    format!("no fingerprint pinned for {url}"),
+                ));
+            }
+        },
     })
 }
 
-/// `PVEAPIToken=USER@REALM!TOKENID=SECRET`, marked sensitive.
-fn auth_header(token_id: &str, secret: &str) -> Result<HeaderValue, String> {
-    let mut value =
-        HeaderValue::from_str(&format!("PVEAPIToken={token_id}={secret}")).map_err(|_| {
-            "the token id or secret holds characters not allowed in an HTTP header".to_owned()
-        })?;
-    value.set_sensitive(true);
-    Ok(value)
+/// `Authorization: PVEAPIToken=USER@REALM!TOKENID=SECRET`, sent marked
+/// sensitive.
+fn auth_header(token_id: &str, secret: &Sensitive) -> Header {
+    Header {
+        name: "Authorization".into(),
+        value: Sensitive::new(format!("PVEAPIToken={token_id}={}", secret.expose())),
+        what: "proxmox.token_id or token_secret".into(),
+    }
 }
 
 /// Failures that asking another node cannot fix: the token is the same on
@@ -235,17 +238,13 @@ impl Source for ProxmoxSource {
         all.max(self.interval).max(Duration::from_secs(10))
     }
 
-    async fn poll(&mut self) -> Result<SourceData, Failure> {
-        let auth = self
-            .auth
-            .clone()
-            .map_err(|e| Failure::new(FailureKind::Auth, e))?;
+    async fn poll(&mut self, _now: DateTime<Utc>) -> Result<SourceData, Failure> {
         let order = self.failover.order(Instant::now());
         let mut failures = Vec::new();
         let mut no_quorum: Option<(usize, ProxmoxData)> = None;
         for (pos, &i) in order.iter().enumerate() {
             let label = self.label(i).to_owned();
-            match self.fetch(i, &auth).await {
+            match self.fetch(i).await {
                 Ok(mut data) => {
                     let last = pos + 1 == order.len();
                     if data.quorate == Some(false) && !last {
@@ -290,48 +289,4 @@ fn no_quorum_warning(label: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_auth_header_has_the_documented_form_and_hides_the_secret() {
-        let h = auth_header("piboard@pve!dash", "0123-abcd").expect("valid header");
-        assert_eq!(
-            h.to_str().ok(),
-            Some("PVEAPIToken=piboard@pve!dash=0123-abcd")
-        );
-        assert!(h.is_sensitive());
-        assert!(!format!("{h:?}").contains("0123-abcd"));
-        assert!(auth_header("a@b!c", "bad\nsecret").is_err());
-    }
-
-    #[test]
-    fn all_failed_names_every_endpoint_and_keeps_the_telling_kind() {
-        let f = all_failed(vec![
-            (
-                "a:8006".into(),
-                Failure::new(FailureKind::Unreachable, "connection refused"),
-            ),
-            (
-                "b:8006".into(),
-                Failure::new(FailureKind::Timeout, "timed out"),
-            ),
-        ]);
-        assert_eq!(f.kind, FailureKind::Timeout);
-        assert_eq!(
-            f.message,
-            "all 2 endpoints failed; a:8006: connection refused; b:8006: timed out"
-        );
-        let f = all_failed(vec![
-            (
-                "a:8006".into(),
-                Failure::new(FailureKind::BadResponse, "not JSON"),
-            ),
-            (
-                "b:8006".into(),
-                Failure::new(FailureKind::Unreachable, "refused"),
-            ),
-        ]);
-        assert_eq!(f.kind, FailureKind::BadResponse);
-    }
-}
+mod tests;

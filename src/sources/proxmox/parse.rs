@@ -24,7 +24,7 @@ mod lenient;
 use lenient::{Flag, Num, Text};
 
 /// The permission hint every auth failure carries.
-pub const AUDITOR_HINT: &str = "the token needs the PVEAuditor role on / (Datacenter > Permissions > Add > API Token Permission, path /, propagate)";
+pub const AUDITOR_HINT: &str = auditor_hint!();
 
 /// `GET /cluster/status`, reduced to what the dashboard uses.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -327,39 +327,12 @@ pub fn privilege_problem(status: &ClusterStatus, res: &Resources) -> Option<Fail
     Some(Failure::new(FailureKind::Auth, message))
 }
 
-/// The failure for a non-success answer: the server's own words (the body's
-/// `message` or `errors`, else the status line's reason phrase) and what to do.
-pub fn http_failure(code: u16, reason: Option<&str>, body: &[u8]) -> Failure {
-    let detail = error_detail(reason, body);
-    let said = if detail.is_empty() {
-        format!("HTTP {code}")
-    } else {
-        format!("HTTP {code} ({detail})")
-    };
-    let (kind, message) = match code {
-        401 => (
-            FailureKind::Auth,
-            format!(
-                "{said}: the API token was refused: check token_id and the secret; {AUDITOR_HINT}"
-            ),
-        ),
-        403 => (
-            FailureKind::Auth,
-            format!("{said}: permission denied: {AUDITOR_HINT}"),
-        ),
-        595 | 596 => (
-            FailureKind::ServerError,
-            format!(
-                "{said}: the node could not reach the cluster node it forwarded the request to"
-            ),
-        ),
-        500..=599 => (FailureKind::ServerError, said),
-        _ => (FailureKind::BadResponse, said),
-    };
-    Failure::new(kind, message)
-}
-
-fn error_detail(reason: Option<&str>, body: &[u8]) -> String {
+/// What a non-success answer says in the API's own words: the body's
+/// `message` and `errors` (newer servers), or the status line's reason
+/// phrase with any `errors` (older servers put their text there). `None`
+/// when neither says anything; the shared failure path then quotes a plain
+/// text body (`sources::http::status_failure`).
+pub fn error_detail(reason: Option<&str>, body: &[u8]) -> Option<String> {
     let parsed: Option<ErrorBody> = serde_json::from_slice(body).ok();
     let message = parsed
         .as_ref()
@@ -370,16 +343,14 @@ fn error_detail(reason: Option<&str>, body: &[u8]) -> String {
         .as_ref()
         .and_then(|b| b.errors.as_ref())
         .and_then(errors_text);
-    let text = match (message, reason, errors) {
-        (Some(m), _, Some(e)) => format!("{m}; {e}"),
-        (Some(m), _, None) => m.to_owned(),
-        (None, Some(r), Some(e)) => format!("{r}; {e}"),
-        (None, Some(r), None) => r.to_owned(),
-        (None, None, Some(e)) => e,
-        (None, None, None) if parsed.is_none() => plain_text(body),
-        (None, None, None) => String::new(),
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    let text = match (message.or(reason), errors) {
+        (Some(m), Some(e)) => format!("{m}; {e}"),
+        (Some(m), None) => m.to_owned(),
+        (None, Some(e)) => e,
+        (None, None) => return None,
     };
-    shorten(text.trim(), 160)
+    Some(shorten(text.trim(), 160))
 }
 
 /// `errors` is an object of parameter name to message (or, rarely, a string).
@@ -396,21 +367,6 @@ fn errors_text(v: &serde_json::Value) -> Option<String> {
         ),
         serde_json::Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
         _ => None,
-    }
-}
-
-/// The first line of a non-JSON, non-HTML body.
-fn plain_text(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line = text
-        .lines()
-        .map(str::trim)
-        .find(|l| !l.is_empty())
-        .unwrap_or("");
-    if line.starts_with('<') {
-        String::new()
-    } else {
-        line.to_owned()
     }
 }
 

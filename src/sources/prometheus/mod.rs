@@ -25,17 +25,19 @@
 pub mod parse;
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use url::Url;
 
-use crate::config::{Loaded, Secret};
 use crate::core::{Failure, FailureKind, PrometheusData, SourceData, SourceKind};
 use crate::sources::Source;
-use crate::sources::http::{self, Body, Tls};
+use crate::sources::http::{self, Auth, Body, Endpoint, Header, Setup, Tls, Words};
 
-use parse::{NotEnvelope, QueryResult, Reply, Sample, ServicePlan};
+pub use parse::ServicePlan;
+use parse::{NotEnvelope, QueryResult, Reply, Sample};
 
 /// How many queries of one cycle run at the same time.
 const CONCURRENCY: usize = 4;
@@ -44,35 +46,55 @@ const CONCURRENCY: usize = 4;
 /// with node_exporter-like labels (10,000 are 1.9 MB of JSON).
 const BODY_CAP: usize = 4 * 1024 * 1024;
 
-/// Polls Prometheus.
-#[derive(Debug)]
-pub struct PrometheusSource {
-    /// The base URL without a trailing slash (may hold credentials).
-    base: String,
-    interval: Duration,
-    timeout: Duration,
-    /// The HTTP client with the extra headers and authentication, or why it
-    /// could not be built (reported by every poll).
-    client: Result<reqwest::Client, Failure>,
-    auth: Auth,
-    services: Vec<ServicePlan>,
-    tiles: Vec<TilePlan>,
-}
+/// What the answers that are not the API's mean here.
+const WORDS: Words = Words {
+    unauthorized: "not authorised: check bearer_token, basic_auth and headers",
+    forbidden: "forbidden: the credentials lack a permission",
+    not_found: "is `url` the Prometheus base URL (without /api/v1)?",
+    html: "an HTML page instead of the Prometheus API (a login page? check `url` and the credentials)",
+    other: &[],
+};
 
-/// How requests authenticate (reqwest marks both headers sensitive).
+/// How the source reaches Prometheus and what it asks.
 #[derive(Debug, Clone)]
-enum Auth {
-    None,
-    Bearer(Secret),
-    Basic { username: String, password: Secret },
+pub struct Settings {
+    /// The base URL (may hold credentials and a path prefix).
+    pub url: String,
+    /// The wait between good cycles.
+    pub interval: Duration,
+    /// The timeout of each query.
+    pub timeout: Duration,
+    /// The CA of a private server; the system's roots without it.
+    pub ca_file: Option<PathBuf>,
+    /// `Authorization` for every request.
+    pub auth: Auth,
+    /// Extra headers for every request (a proxy's SSO, a tenant id).
+    pub headers: Vec<Header>,
+    /// The blackbox probes shown as services.
+    pub services: Vec<ServicePlan>,
+    /// The PromQL tiles.
+    pub tiles: Vec<TilePlan>,
 }
 
 /// A configured PromQL tile.
 #[derive(Debug, Clone)]
-struct TilePlan {
-    name: String,
-    query: String,
-    label: Option<String>,
+pub struct TilePlan {
+    /// The tile's name.
+    pub name: String,
+    /// Its PromQL.
+    pub query: String,
+    /// The label naming each series, if set.
+    pub label: Option<String>,
+}
+
+/// Polls Prometheus.
+#[derive(Debug)]
+pub struct PrometheusSource {
+    endpoint: Endpoint,
+    interval: Duration,
+    timeout: Duration,
+    services: Vec<ServicePlan>,
+    tiles: Vec<TilePlan>,
 }
 
 /// Which part of the dashboard a query feeds.
@@ -89,62 +111,24 @@ enum Feeds {
 type Answer = Result<QueryResult, String>;
 
 impl PrometheusSource {
-    /// The source for the config's `[prometheus]` section, if it has one.
-    pub fn from_config(loaded: &Loaded) -> Option<Self> {
-        let c = loaded.config.prometheus.as_ref()?;
-        let timeout = Duration::from_secs(c.timeout_secs);
-        let client = build_client(loaded, timeout).map_err(|message| {
-            tracing::error!(source = "Prometheus", %message, "cannot set up the client");
-            Failure::new(FailureKind::Tls, message)
-        });
-        let services = loaded
-            .config
-            .services
-            .iter()
-            .map(|s| ServicePlan {
-                name: s.name.clone(),
-                target: s.target.clone(),
-                job: s.job.clone().or_else(|| c.job.clone()),
-                slow_after_s: s.slow_after_secs.unwrap_or(c.slow_after_secs),
-            })
-            .collect();
-        let tiles = loaded
-            .config
-            .tiles
-            .iter()
-            .map(|t| TilePlan {
-                name: t.name.clone(),
-                query: t.query.clone(),
-                label: t.label.clone(),
-            })
-            .collect();
-        let secrets = &loaded.secrets;
-        let auth = match (&c.basic_auth, &secrets.prometheus_password) {
-            (Some(b), Some(password)) => Auth::Basic {
-                username: b.username.clone(),
-                password: password.clone(),
-            },
-            _ => secrets
-                .prometheus_bearer
-                .clone()
-                .map_or(Auth::None, Auth::Bearer),
+    /// The source for `settings`. A client that cannot be set up (an
+    /// unreadable `ca_file`) fails every poll with the reason.
+    pub fn new(settings: Settings) -> Self {
+        let tls = settings.ca_file.map_or(Tls::System, Tls::CaFile);
+        let setup = Setup {
+            body_cap: BODY_CAP,
+            idle_per_host: CONCURRENCY,
+            auth: settings.auth,
+            headers: settings.headers,
+            ..Setup::new(tls, settings.timeout)
         };
-        Some(Self {
-            auth,
-            base: c.url.trim_end_matches('/').to_owned(),
-            interval: Duration::from_secs(c.poll_interval_secs),
-            timeout,
-            client,
-            services,
-            tiles,
-        })
-    }
-
-    /// The same source polling every `interval`. For tests and tools that
-    /// need intervals shorter than the config allows (5 s to 300 s).
-    pub fn with_interval(mut self, interval: Duration) -> Self {
-        self.interval = interval;
-        self
+        Self {
+            endpoint: Endpoint::new(&settings.url, setup),
+            interval: settings.interval,
+            timeout: settings.timeout,
+            services: settings.services,
+            tiles: settings.tiles,
+        }
     }
 
     /// Every query of one cycle, with what it feeds.
@@ -167,22 +151,18 @@ impl PrometheusSource {
         out
     }
 
-    fn request(&self, client: &reqwest::Client, query: &str) -> reqwest::RequestBuilder {
-        // Prometheus stops evaluating at its own timeout, just before ours.
+    /// `/api/v1/query` for `query`, with Prometheus' own timeout just below
+    /// ours, so it stops evaluating before we stop waiting.
+    fn query_url(&self, query: &str) -> Result<Url, Failure> {
         let timeout = format!(
             "{}ms",
             self.timeout.as_millis().saturating_sub(100).max(500)
         );
-        let request = client
-            .get(format!("{}/api/v1/query", self.base))
-            .query(&[("query", query), ("timeout", timeout.as_str())]);
-        match &self.auth {
-            Auth::None => request,
-            Auth::Bearer(token) => request.bearer_auth(token.expose()),
-            Auth::Basic { username, password } => {
-                request.basic_auth(username, Some(password.expose()))
-            }
-        }
+        let mut url = self.endpoint.url(&["api", "v1", "query"])?;
+        url.query_pairs_mut()
+            .append_pair("query", query)
+            .append_pair("timeout", &timeout);
+        Ok(url)
     }
 
     /// Puts the answers of one cycle together.
@@ -235,16 +215,16 @@ impl Source for PrometheusSource {
         (self.timeout * rounds + Duration::from_secs(1)).max(self.interval)
     }
 
-    async fn poll(&mut self) -> Result<SourceData, Failure> {
-        let client = self.client.as_ref().map_err(Clone::clone)?;
-        let requests: Vec<_> = self
+    async fn poll(&mut self, _now: DateTime<Utc>) -> Result<SourceData, Failure> {
+        let requests = self
             .queries()
             .into_iter()
-            .map(|(feeds, q)| (feeds, self.request(client, &q)))
-            .collect();
+            .map(|(feeds, q)| self.query_url(&q).map(|url| (feeds, url)))
+            .collect::<Result<Vec<_>, Failure>>()?;
+        let endpoint = &self.endpoint;
         let mut answers = stream::iter(requests.into_iter().enumerate())
-            .map(|(i, (feeds, request))| async move {
-                let outcome = match http::send(request, BODY_CAP).await {
+            .map(|(i, (feeds, url))| async move {
+                let outcome = match endpoint.get(url).await {
                     Ok(body) => classify(&body),
                     Err(f) => Err(f),
                 };
@@ -270,55 +250,12 @@ fn samples(r: QueryResult) -> Vec<Sample> {
     }
 }
 
-/// The client: TLS from `ca_file` (or the system's roots), the request
-/// timeout, and authentication and extra headers sent with every request.
-fn build_client(loaded: &Loaded, timeout: Duration) -> Result<reqwest::Client, String> {
-    let Some(c) = loaded.config.prometheus.as_ref() else {
-        return Err("no [prometheus] section".into());
-    };
-    let tls = match &c.ca_file {
-        Some(path) => Tls::CaFile(path.clone()),
-        None => Tls::System,
-    };
-    let headers = headers(loaded)?;
-    let config = match http::tls_config(&tls) {
-        Ok(config) => config,
-        // Plain http needs no roots; a pin that matches nothing keeps a
-        // redirect to https from going unchecked.
-        Err(_) if tls == Tls::System && c.url.starts_with("http://") => {
-            http::tls_config(&Tls::Pin([0; 32]))?
-        }
-        Err(e) => return Err(e),
-    };
-    http::builder(config, timeout)
-        .pool_max_idle_per_host(CONCURRENCY)
-        .default_headers(headers)
-        .build()
-        .map_err(|e| format!("cannot build the HTTP client: {}", http::chain(&e)))
-}
-
-/// The extra headers, every value marked sensitive so it never shows in
-/// debug output.
-fn headers(loaded: &Loaded) -> Result<HeaderMap, String> {
-    let mut map = HeaderMap::new();
-    for (name, v) in &loaded.secrets.prometheus_headers {
-        let header = HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| format!("prometheus.headers: \"{name}\" is not a valid header name"))?;
-        let mut value = HeaderValue::from_str(v.expose()).map_err(|_| {
-            format!("prometheus.headers.{name}: the value is not a valid HTTP header value")
-        })?;
-        value.set_sensitive(true);
-        map.insert(header, value);
-    }
-    Ok(map)
-}
-
 /// Sorts an answer into: a result or a failed query (`Ok`), or Prometheus
 /// not answering as the API does (`Err`, which fails the whole cycle).
 pub fn classify(body: &Body) -> Result<Answer, Failure> {
     let code = body.status.as_u16();
     if code == 401 || code == 403 {
-        return Err(http::status_failure(body));
+        return Err(http::status_failure(body, None, &WORDS));
     }
     match parse::parse_reply(&body.bytes) {
         Ok(Reply::Success { result, warnings }) => {
@@ -334,16 +271,8 @@ pub fn classify(body: &Body) -> Result<Answer, Failure> {
         Ok(Reply::Error { error_type, error }) => {
             Ok(Err(parse::describe_error(&error_type, &error)))
         }
-        Err(_) if body.status.is_server_error() => Err(http::status_failure(body)),
-        Err(_) if code == 404 => Err(Failure::new(
-            FailureKind::BadResponse,
-            "HTTP 404 Not Found: is `url` the Prometheus base URL (without /api/v1)?",
-        )),
-        Err(_) if !body.status.is_success() => Err(http::status_failure(body)),
-        Err(NotEnvelope::NotJson) if http::looks_like_html(body) => Err(Failure::new(
-            FailureKind::BadResponse,
-            "an HTML page instead of the Prometheus API (a login page? check `url` and the credentials)",
-        )),
+        Err(_) if !body.status.is_success() => Err(http::status_failure(body, None, &WORDS)),
+        Err(NotEnvelope::NotJson) if body.is_html() => Err(WORDS.html_failure()),
         Err(NotEnvelope::NotJson) => Err(Failure::new(
             FailureKind::BadResponse,
             format!("the answer is not JSON: {}", body.snippet()),
