@@ -57,13 +57,15 @@ fn code_only(text: &str) -> String {
             rest.find("*/").map_or(rest.len(), |e| e + 2)
         } else if rest.starts_with('"') {
             string_len(rest)
-        } else if let Some(n) = raw_string_len(rest) {
-            n
         } else {
-            0
+            raw_string_len(rest).unwrap_or_default()
         };
         if skip > 0 {
-            out.extend(rest[..skip].chars().map(|c| if c == '\n' { '\n' } else { ' ' }));
+            out.extend(
+                rest[..skip]
+                    .chars()
+                    .map(|c| if c == '\n' { '\n' } else { ' ' }),
+            );
             i += skip;
         } else {
             let c = rest.chars().next().expect("not at the end");
@@ -89,7 +91,11 @@ fn string_len(s: &str) -> usize {
 
 /// The length of a `r#"..."#` literal at the start of `s`, if it is one.
 fn raw_string_len(s: &str) -> Option<usize> {
-    let hashes = s.strip_prefix('r')?.chars().take_while(|c| *c == '#').count();
+    let hashes = s
+        .strip_prefix('r')?
+        .chars()
+        .take_while(|c| *c == '#')
+        .count();
     let open = format!("r{}\"", "#".repeat(hashes));
     if !s.starts_with(&open) {
         return None;
@@ -207,8 +213,13 @@ fn map_from_code() -> Map {
             if target == module {
                 continue;
             }
-            let in_tests = whole_file_is_tests || tests.iter().any(|(s, e)| (*s..=*e).contains(&at));
-            let edges = if in_tests { &mut map.tests } else { &mut map.code };
+            let in_tests =
+                whole_file_is_tests || tests.iter().any(|(s, e)| (*s..=*e).contains(&at));
+            let edges = if in_tests {
+                &mut map.tests
+            } else {
+                &mut map.code
+            };
             edges.entry(module.clone()).or_default().insert(target);
         }
     }
@@ -226,9 +237,12 @@ fn map_from_code() -> Map {
 /// `<!-- module-map -->` and `<!-- /module-map -->`, whose rows are
 /// `| \`module\` | role | \`dep\`, ... | \`test dep\`, ... |`.
 fn map_from_doc() -> Map {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
-        .expect("ARCHITECTURE.md");
-    let start = doc.find("<!-- module-map -->").expect("the module-map marker");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .expect("ARCHITECTURE.md");
+    let start = doc
+        .find("<!-- module-map -->")
+        .expect("the module-map marker");
     let end = doc.find("<!-- /module-map -->").expect("the end marker");
     let mut map = Map::default();
     for row in doc[start..end].lines().filter(|l| l.starts_with("| `")) {
@@ -249,12 +263,21 @@ fn map_from_doc() -> Map {
 
 /// The `backticked` names in a table cell.
 fn names(cell: &str) -> BTreeSet<String> {
-    cell.split('`').skip(1).step_by(2).map(str::to_owned).collect()
+    cell.split('`')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A cycle through `edges`, if there is one, as the path that closes it.
 fn find_cycle(edges: &Edges) -> Option<Vec<String>> {
-    fn visit(node: &str, edges: &Edges, path: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &Edges,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
         if let Some(i) = path.iter().position(|p| p == node) {
             let mut cycle = path[i..].to_vec();
             cycle.push(node.to_owned());
@@ -282,7 +305,9 @@ fn find_cycle(edges: &Edges) -> Option<Vec<String>> {
 fn union(a: &Edges, b: &Edges) -> Edges {
     let mut all = a.clone();
     for (module, deps) in b {
-        all.entry(module.clone()).or_default().extend(deps.iter().cloned());
+        all.entry(module.clone())
+            .or_default()
+            .extend(deps.iter().cloned());
     }
     all
 }
@@ -291,7 +316,11 @@ fn union(a: &Edges, b: &Edges) -> Edges {
 fn no_module_imports_one_that_imports_it_back() {
     let map = map_from_code();
     let all = union(&map.code, &map.tests);
-    assert_eq!(find_cycle(&all), None, "a cycle in the module graph (tests included)");
+    assert_eq!(
+        find_cycle(&all),
+        None,
+        "a cycle in the module graph (tests included)"
+    );
 }
 
 #[test]
@@ -301,7 +330,12 @@ fn the_module_map_in_architecture_md_is_the_one_the_code_has() {
     let render = |edges: &Edges| {
         edges
             .iter()
-            .map(|(m, d)| format!("{m} -> {}", d.iter().cloned().collect::<Vec<_>>().join(", ")))
+            .map(|(m, d)| {
+                format!(
+                    "{m} -> {}",
+                    d.iter().cloned().collect::<Vec<_>>().join(", ")
+                )
+            })
             .collect::<Vec<_>>()
             .join("\n")
     };

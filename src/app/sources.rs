@@ -6,10 +6,10 @@ use tokio::sync::mpsc;
 
 use crate::config::Loaded;
 use crate::core::Clock;
+use crate::sources;
 use crate::sources::moonraker::MoonrakerSource;
 use crate::sources::prometheus::PrometheusSource;
 use crate::sources::proxmox::ProxmoxSource;
-use crate::sources;
 use crate::telemetry::Telemetry;
 
 /// Starts one poller per configured source.
@@ -45,4 +45,3 @@ pub(super) fn spawn(
         ));
     }
 }
-

@@ -11,7 +11,6 @@ mod validate;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-
 pub use display::{DisplayConfig, DisplayMode};
 pub use schema::*;
 pub use secret::{Secret, SecretSource};

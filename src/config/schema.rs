@@ -211,4 +211,3 @@ fn default_printing_interval() -> u64 {
 fn default_idle_interval() -> u64 {
     10
 }
-

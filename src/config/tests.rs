@@ -235,7 +235,7 @@ fn the_display_section_names_connector_mode_and_rotation() {
     let loaded = parse(&text, Path::new("t.toml")).expect("valid");
     let d = &loaded.config.display;
     assert_eq!(d.connector.as_deref(), Some("HDMI-A-1"));
-    assert_eq!(d.mode.as_deref(), Some("800x480@60"));
+    assert_eq!(d.mode.map(|m| m.to_string()).as_deref(), Some("800x480@60"));
     assert_eq!(d.rotation, 270);
     let defaults = parse(MINIMAL, Path::new("t.toml")).expect("valid");
     assert_eq!(defaults.config.display.rotation, 0);

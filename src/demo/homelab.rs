@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::core::*;
 
-use super::{PERIOD_S, STEP_S};
+use super::STEP_S;
 
 /// A deterministic wobble in -1..=1 for value `i` at second `t`.
 pub(super) fn wobble(t: u32, i: u32) -> f64 {
@@ -340,4 +340,3 @@ fn draw_thumbnail() -> Thumbnail {
         rgba: Arc::new(rgba),
     }
 }
-

@@ -29,9 +29,9 @@ use tokio::sync::mpsc;
 use crate::core::*;
 use crate::telemetry::Telemetry;
 use crate::view::{self, ViewModel};
-use homelab::{printer, prometheus, proxmox};
 #[cfg(test)]
 use homelab::wobble;
+use homelab::{printer, prometheus, proxmox};
 
 /// Length of the loop, seconds.
 pub const PERIOD_S: u32 = 180;
@@ -142,7 +142,11 @@ pub fn frame(at: u32) -> ViewModel {
 /// Plays the timeline in real time: every source reports every [`STEP_S`]
 /// seconds, and the timeline loops. Each scripted update counts as a poll in
 /// the metrics. Runs until nobody receives the updates.
-pub async fn play(tx: mpsc::Sender<SourceUpdate>, clock: Arc<dyn Clock>, telemetry: Arc<Telemetry>) {
+pub async fn play(
+    tx: mpsc::Sender<SourceUpdate>,
+    clock: Arc<dyn Clock>,
+    telemetry: Arc<Telemetry>,
+) {
     let start = clock.now();
     let mut tick = tokio::time::interval(Duration::from_secs(u64::from(STEP_S)));
     loop {

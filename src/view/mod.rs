@@ -213,3 +213,5 @@ fn badge(s: Option<&SourceState>, now: DateTime<Utc>) -> BadgeVm {
     }
 }
 
+#[cfg(test)]
+mod tests;

@@ -13,9 +13,9 @@ use std::hint::black_box;
 
 use chrono::FixedOffset;
 use criterion::{Criterion, criterion_group, criterion_main};
+use piboard::demo;
 use piboard::demo::frame as demo_frame;
 use piboard::platform::Offscreen;
-use piboard::demo;
 use piboard::view::{self, ViewModel};
 
 /// The healthy demo frame, and a copy where only one service's response time
