@@ -140,7 +140,7 @@ fn cases() -> Vec<Case> {
             "width negative",
             format!("[display]\nwidth = -800\n{PROM}"),
             "display.width",
-            "",
+            "invalid value: integer `-800`",
         ),
         case(
             "decimals as float",

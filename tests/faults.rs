@@ -1,7 +1,7 @@
 //! Fault injection (issue 8): for each of Prometheus, Proxmox and Moonraker,
 //! the real binary polls three loopback fault servers (tests/common/), and
 //! one of them misbehaves in each way of [`Fault::ALL`] in turn. What the
-//! source must do under each fault is a named case of [`cases`]: reach a
+//! source must do under each fault is a named case (tests/faults/cases.rs): reach a
 //! state with a reason in that source's own words within two poll intervals
 //! (plus the request timeout, for faults that can only be seen by waiting),
 //! stay ok (a valid answer), or flap. Throughout, the process stays up with
@@ -15,11 +15,14 @@
 //! The poll interval is 1 s through the test-only PIBOARD_TEST_POLL_INTERVAL_MS
 //! (src/sources/mod.rs); timeouts are the config's minimum, 1 s.
 
+#[path = "faults/cases.rs"]
+mod cases;
 mod common;
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use cases::{Case, Want, cases};
 use common::fault_server::{Fault, FaultServer, Flavor};
 use common::piboard::{Piboard, ProcFigures, config, mib};
 use common::tls::make_pki;
@@ -35,127 +38,6 @@ const RSS_LIMIT: u64 = 60 * 1024 * 1024;
 /// How long a source has to show what a fault must cause.
 fn budget() -> Duration {
     2 * INTERVAL + TIMEOUT + SLACK
-}
-
-/// What a source must do while its server misbehaves.
-#[derive(Debug, Clone, Copy)]
-enum Want {
-    /// Reach `state` within the [`budget`], with a reason holding one of
-    /// `words` (case-insensitive).
-    Reach {
-        state: &'static str,
-        words: &'static [&'static str],
-    },
-    /// Stay `ok` over at least two polls that got the answer: it is valid.
-    StayOk,
-    /// Reach `state` with one of `words`, then `ok` again while it goes on.
-    Flap {
-        state: &'static str,
-        words: &'static [&'static str],
-    },
-}
-
-const fn lost(words: &'static [&'static str]) -> Want {
-    Want::Reach {
-        state: "lost",
-        words,
-    }
-}
-
-const fn error(words: &'static [&'static str]) -> Want {
-    Want::Reach {
-        state: "error",
-        words,
-    }
-}
-
-/// A named expectation: a fault, and what the source must do under it.
-struct Case {
-    fault: Fault,
-    want: Want,
-}
-
-/// Faults every source sees the same way, in [`Fault::ALL`]'s order.
-const TRANSPORT_AND_STATUS: [(Fault, Want); 12] = [
-    (Fault::Refused, lost(&["connection refused"])),
-    (Fault::Silent, lost(&["timed out", "no complete answer"])),
-    (
-        Fault::HeadersThenSilence,
-        lost(&["timed out", "no complete answer"]),
-    ),
-    (Fault::Drip, lost(&["timed out", "no complete answer"])),
-    (Fault::ResetMidBody, lost(&["reset", "cut off"])),
-    (Fault::Status(500), lost(&["500"])),
-    (Fault::Status(502), lost(&["502"])),
-    (Fault::Status(503), lost(&["503"])),
-    (Fault::Status(401), error(&["401"])),
-    (Fault::Status(403), error(&["403"])),
-    (Fault::Status(404), error(&["404"])),
-    (Fault::Html, error(&["html"])),
-];
-
-/// How each source takes answers that are complete HTTP but wrong JSON, in
-/// its own words: truncated, wrong shape, numbers as strings, strings as
-/// numbers, "NaN".
-fn json_cases(flavor: Flavor) -> [(Fault, Want); 5] {
-    match flavor {
-        Flavor::Prometheus => [
-            (Fault::TruncatedJson, error(&["not json"])),
-            (Fault::WrongShape, error(&["does not match the prometheus api"])),
-            (Fault::NumbersAsStrings, error(&["does not match the prometheus api"])),
-            (Fault::StringsAsNumbers, error(&["does not match the prometheus api"])),
-            (Fault::NaN, error(&["does not match the prometheus api"])),
-        ],
-        // Proxmox's Perl JSON sends numbers as strings at times, and the
-        // parser takes them (src/sources/proxmox/parse.rs): the data is
-        // right. A number it cannot read ("NaN") is missing; the rest stands.
-        Flavor::Proxmox => [
-            (Fault::TruncatedJson, error(&["not json"])),
-            (Fault::WrongShape, error(&["not the documented answer"])),
-            (Fault::NumbersAsStrings, Want::StayOk),
-            (Fault::StringsAsNumbers, error(&["not the documented answer"])),
-            (Fault::NaN, Want::StayOk),
-        ],
-        Flavor::Moonraker => [
-            (Fault::TruncatedJson, error(&["not the documented answer"])),
-            (Fault::WrongShape, error(&["not the documented answer"])),
-            (Fault::NumbersAsStrings, error(&["not the documented answer"])),
-            (Fault::StringsAsNumbers, error(&["not the documented answer"])),
-            (Fault::NaN, error(&["not the documented answer"])),
-        ],
-    }
-}
-
-/// Every fault of [`Fault::ALL`], in order, with what `flavor` must do.
-fn cases(flavor: Flavor) -> Vec<Case> {
-    let tls = flavor != Flavor::Moonraker;
-    let rest = [
-        // 1e308 is a valid number: a Prometheus sample and timestamp, a
-        // Moonraker temperature (shown as sent), a Proxmox figure (clamped
-        // where it is a fraction). The answer is valid, so "ok" is right.
-        (Fault::Huge, Want::StayOk),
-        (Fault::Body200MB, error(&["larger than"])),
-        (
-            Fault::BadHandshake,
-            error(if tls { &["tls"] } else { &["not http"] }),
-        ),
-        (
-            Fault::Flapping,
-            Want::Flap {
-                state: "lost",
-                words: &["503"],
-            },
-        ),
-    ];
-    let cases: Vec<Case> = TRANSPORT_AND_STATUS
-        .into_iter()
-        .chain(json_cases(flavor))
-        .chain(rest)
-        .map(|(fault, want)| Case { fault, want })
-        .collect();
-    let faults: Vec<Fault> = cases.iter().map(|c| c.fault).collect();
-    assert_eq!(faults, Fault::ALL, "one case per fault, in order");
-    cases
 }
 
 /// What one fault did.
@@ -200,7 +82,10 @@ impl Run<'_> {
                 target = Some((state, error.unwrap_or_default()));
             } else if state != "ok" {
                 row.others_ok = false;
-                eprintln!("  ! {kind} is {state} ({error:?}) during {}", row.fault.label());
+                eprintln!(
+                    "  ! {kind} is {state} ({error:?}) during {}",
+                    row.fault.label()
+                );
             }
         }
         target
@@ -360,7 +245,8 @@ fn print_table(flavor: Flavor, rows: &[Row], took: Duration) {
         "| fault | state | reached | reason | others ok | health 200 | recovered | max RSS MiB | max fds | max threads |"
     );
     eprintln!("|---|---|---|---|---|---|---|---|---|---|");
-    let secs = |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
+    let secs =
+        |d: Option<Duration>| d.map_or("never".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()));
     let yes = |b: bool| if b { "yes" } else { "NO" };
     for r in rows {
         eprintln!(
@@ -391,7 +277,11 @@ fn assert_rows(flavor: Flavor, rows: &[Row]) {
             recovered <= INTERVAL + TIMEOUT + SLACK,
             "{name}: recovered only after {recovered:?}"
         );
-        assert!(r.worst.rss < RSS_LIMIT, "{name}: RSS {} MiB", mib(r.worst.rss));
+        assert!(
+            r.worst.rss < RSS_LIMIT,
+            "{name}: RSS {} MiB",
+            mib(r.worst.rss)
+        );
     }
 }
 
@@ -427,7 +317,11 @@ async fn matrix(flavor: Flavor) {
     // Let idle connections and blocking threads retire before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
     let end = run.p.proc_figures();
-    let frames = run.p.metric("piboard_frames_drawn_total").await.unwrap_or(0.0);
+    let frames = run
+        .p
+        .metric("piboard_frames_drawn_total")
+        .await
+        .unwrap_or(0.0);
     let worst = rows.iter().fold(start, |a, r| a.max(r.worst));
     let big_sent = server.big_sent.load(Ordering::Relaxed);
     print_table(flavor, &rows, suite.elapsed());

@@ -18,7 +18,10 @@ use image::{Rgb, RgbImage};
 fn the_exact_comparison_sees_one_pixel_off_by_one() {
     let golden = RgbImage::from_pixel(800, 480, Rgb([20, 30, 40]));
     let same = golden.clone();
-    assert_eq!(golden::compare(&golden, &same, Tolerance::Exact).differing, 0);
+    assert_eq!(
+        golden::compare(&golden, &same, Tolerance::Exact).differing,
+        0
+    );
     let mut one = golden.clone();
     one.put_pixel(400, 240, Rgb([20, 31, 40]));
     let exact = golden::compare(&golden, &one, Tolerance::Exact);
@@ -46,7 +49,9 @@ fn another_machine_may_differ_on_a_few_edges_only() {
     assert!(!off(769).matches());
     // Within the channel tolerance a pixel does not count at all.
     let mut faint = golden.clone();
-    faint.pixels_mut().for_each(|p| *p = Rgb([OTHER_MACHINE_CHANNEL, 0, 0]));
+    faint
+        .pixels_mut()
+        .for_each(|p| *p = Rgb([OTHER_MACHINE_CHANNEL, 0, 0]));
     assert_eq!(golden::compare(&golden, &faint, tolerance).differing, 0);
 }
 
@@ -56,7 +61,9 @@ fn process_figures_are_measured_or_an_error_naming_the_file() {
     assert!(own.rss > 0 && own.hwm >= own.rss, "{own:?}");
     assert!(own.threads >= 1 && own.fds >= 3, "{own:?}");
     // A process that is gone has no /proc entry: an error, never zeros.
-    let mut child = std::process::Command::new("true").spawn().expect("run true");
+    let mut child = std::process::Command::new("true")
+        .spawn()
+        .expect("run true");
     let pid = child.id();
     child.wait().expect("true exits");
     let gone = ProcFigures::read(pid).expect_err("no figures for a reaped process");
@@ -77,20 +84,27 @@ fn process_figures_are_measured_or_an_error_naming_the_file() {
 #[tokio::test(start_paused = true)]
 async fn the_wait_returns_the_first_success_or_the_last_answer() {
     let mut asked = 0;
-    let done = wait::until(Duration::from_secs(5), Duration::from_millis(100), async || {
-        asked += 1;
-        if asked == 3 { Ok(asked) } else { Err(asked) }
-    })
+    let done = wait::until(
+        Duration::from_secs(5),
+        Duration::from_millis(100),
+        async || {
+            asked += 1;
+            if asked == 3 { Ok(asked) } else { Err(asked) }
+        },
+    )
     .await;
     assert_eq!(done, Ok(3));
     let mut asked = 0;
     let started = tokio::time::Instant::now();
-    let never: Result<(), u32> =
-        wait::until(Duration::from_secs(1), Duration::from_millis(300), async || {
+    let never: Result<(), u32> = wait::until(
+        Duration::from_secs(1),
+        Duration::from_millis(300),
+        async || {
             asked += 1;
             Err(asked)
-        })
-        .await;
+        },
+    )
+    .await;
     // At 0, 0.3, 0.6, 0.9 and at the deadline: the last answer comes back.
     assert_eq!(never, Err(5));
     assert_eq!(started.elapsed(), Duration::from_secs(1));
@@ -99,7 +113,14 @@ async fn the_wait_returns_the_first_success_or_the_last_answer() {
 #[test]
 fn only_exactly_1_requires_the_real_servers() {
     assert!(common::required(Some(OsStr::new("1"))));
-    for other in [None, Some(""), Some("0"), Some("yes"), Some("true"), Some(" 1")] {
+    for other in [
+        None,
+        Some(""),
+        Some("0"),
+        Some("yes"),
+        Some("true"),
+        Some(" 1"),
+    ] {
         assert!(!common::required(other.map(OsStr::new)), "{other:?}");
     }
 }

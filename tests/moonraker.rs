@@ -449,6 +449,32 @@ fn frame(data: &PrinterData, failures: u32) -> piboard::view::ViewModel {
     )
 }
 
+/// When the goldens' chart history ends: 2026-11-21 09:00:01 UTC.
+const GOLDEN_HISTORY_END_S: i64 = 1_795_251_601;
+
+/// `data` with its chart history as the source seeds it from the fixture's
+/// temperature store at [`GOLDEN_HISTORY_END_S`]. The source stamps its
+/// history with the system clock, and the 5 s steps a sample falls into
+/// depend on that clock's second: the chart of a frame compared exactly must
+/// not depend on when the test runs.
+fn pinned_history(mut data: PrinterData) -> PrinterData {
+    if data.history.is_empty() {
+        return data;
+    }
+    let store = fixture("temperature_store.json");
+    let (extruder, bed) = piboard::sources::moonraker::parse::temperature_store(&store)
+        .expect("the fixture's temperature store");
+    let mut history = piboard::core::history::TempHistory::default();
+    history.seed(GOLDEN_HISTORY_END_S, &extruder, &bed);
+    history.record(
+        GOLDEN_HISTORY_END_S,
+        data.extruder.temperature,
+        data.bed.temperature,
+    );
+    data.history = history;
+    data
+}
+
 /// The panel as `vm` draws it at `(w, h)`, against the golden `name`, exactly.
 fn check(name: &str, vm: &piboard::view::ViewModel, (w, h): (u32, u32)) -> Result<(), String> {
     let mut headless = piboard::platform::Offscreen::new(w, h).map_err(|e| e.to_string())?;
@@ -458,7 +484,7 @@ fn check(name: &str, vm: &piboard::view::ViewModel, (w, h): (u32, u32)) -> Resul
 #[test]
 fn golden_printer_panel_states() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    let get = |s: Scenario| rt.block_on(printer(s));
+    let get = |s: Scenario| pinned_history(rt.block_on(printer(s)));
     let printing = get(Scenario::printing("objects_printing.json"));
     let cases: Vec<(&str, PrinterData, u32, (u32, u32))> = vec![
         ("moonraker-printing", printing.clone(), 0, (800, 480)),

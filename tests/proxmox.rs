@@ -416,7 +416,10 @@ async fn a_wrong_token_is_an_auth_error_with_the_auditor_hint_and_no_failover() 
     let started = Instant::now();
     let f = failure(&mut source).await;
     let took = started.elapsed();
-    let hits: Vec<usize> = nodes.iter().map(|n| n.hits.load(Ordering::SeqCst)).collect();
+    let hits: Vec<usize> = nodes
+        .iter()
+        .map(|n| n.hits.load(Ordering::SeqCst))
+        .collect();
     assert_eq!(
         hits,
         [2, 0, 0],

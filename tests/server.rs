@@ -392,8 +392,7 @@ timeout_secs = 1
         Duration::from_secs(20),
         Duration::from_millis(500),
         async || {
-            let v: serde_json::Value =
-                get(&p.url("/api/status")).await.json().await.expect("JSON");
+            let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
             let failing = v["sources"]
                 .as_array()
                 .is_some_and(|s| s.len() == 3 && s.iter().all(|s| s["error"].is_string()));

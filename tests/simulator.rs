@@ -105,7 +105,11 @@ async fn the_window_draws_counts_its_frames_and_serves_what_it_shows() {
         Duration::from_millis(500),
         async || {
             let now = p.metric("piboard_frames_drawn_total").await.unwrap_or(0.0);
-            if now >= first + 2.0 { Ok(now) } else { Err(now) }
+            if now >= first + 2.0 {
+                Ok(now)
+            } else {
+                Err(now)
+            }
         },
     )
     .await;

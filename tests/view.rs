@@ -110,9 +110,14 @@ fn the_header_shows_the_clock_and_the_age_of_the_newest_data() {
 /// holds what the view model, and so the screen, shows.
 #[test]
 fn the_status_json_has_the_documented_top_level_keys() {
+    use piboard::server::Status;
     let vm = frame(75);
-    let json: serde_json::Value =
-        serde_json::from_str(&piboard::server::Status::to_json(&vm)).expect("the status is JSON");
+    let text: serde_json::Value =
+        serde_json::from_str(&Status::to_json(&vm)).expect("the status is JSON");
+    // The same document as a value, so that numbers compare exactly.
+    let json = serde_json::to_value(Status::new(&vm)).expect("serializable");
+    let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(keys(&text), keys(&json));
     assert_eq!(json["schema"], piboard::server::status::SCHEMA_VERSION);
     let shown = |part: serde_json::Result<serde_json::Value>| part.expect("serializable");
     for (key, part) in [
@@ -126,7 +131,11 @@ fn the_status_json_has_the_documented_top_level_keys() {
         ("alerts", shown(serde_json::to_value(&vm.alerts))),
         ("tiles", shown(serde_json::to_value(&vm.tiles))),
     ] {
-        assert_eq!(json.get(key), Some(&part), "status `{key}` is not the view's");
+        assert_eq!(
+            json.get(key),
+            Some(&part),
+            "status `{key}` is not the view's"
+        );
     }
     assert_eq!(json["overall"]["status"], "critical");
     assert_eq!(json["sources"][0]["state"], "lost");

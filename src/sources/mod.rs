@@ -213,7 +213,9 @@ mod tests {
 
     /// Poll cycles of `kind` that `telemetry` counted.
     fn polls_counted(telemetry: &Telemetry, kind: SourceKind) -> u64 {
-        let text = telemetry.encode().expect("encoding into a String cannot fail");
+        let text = telemetry
+            .encode()
+            .expect("encoding into a String cannot fail");
         let name = format!(
             "piboard_poll_duration_seconds_count{{source=\"{}\"}} ",
             crate::telemetry::kind_label(kind)

@@ -89,14 +89,12 @@ pub fn golden_dir() -> PathBuf {
 /// The golden `NAME.png`, decoded.
 pub fn load(name: &str) -> Result<RgbImage, String> {
     let path = golden_dir().join(format!("{name}.png"));
-    image::open(&path)
-        .map(|i| i.to_rgb8())
-        .map_err(|e| {
-            format!(
-                "{name}: no golden at {} ({e}); run with PIBOARD_BLESS=1",
-                path.display()
-            )
-        })
+    image::open(&path).map(|i| i.to_rgb8()).map_err(|e| {
+        format!(
+            "{name}: no golden at {} ({e}); run with PIBOARD_BLESS=1",
+            path.display()
+        )
+    })
 }
 
 /// Compares two frames of the same size.

@@ -16,7 +16,9 @@
 
 #![allow(dead_code, reason = "each suite uses the part it needs")]
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use tokio::time::Instant;
 
 /// Asks `probe` until it answers `Ok` or `within` has passed (it is always
 /// asked at least once, and once more at the deadline's end); returns the
