@@ -38,8 +38,3 @@ pub async fn until<T, E>(
         tokio::time::sleep(every.min(left)).await;
     }
 }
-
-/// Whether `condition` held; the `Err` of [`until`] for a plain condition.
-pub fn holds(condition: bool) -> Result<(), ()> {
-    if condition { Ok(()) } else { Err(()) }
-}
