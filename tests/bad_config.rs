@@ -12,18 +12,26 @@ const MOON: &str = "[moonraker]\nurl = \"http://127.0.0.1:7125\"\n";
 struct Case {
     name: &'static str,
     toml: String,
-    /// The key the message must name.
+    /// The key the message must name (empty where there is none: a file
+    /// with no source, a file that is not TOML).
     key: &'static str,
-    /// A fragment of the problem in words.
+    /// A fragment of the problem in words; never empty, since every string
+    /// contains the empty one.
     problem: &'static str,
 }
 
+/// A case; panics on an empty or blank `problem`, an expectation that
+/// every message would meet.
 fn case(
     name: &'static str,
     toml: impl Into<String>,
     key: &'static str,
     problem: &'static str,
 ) -> Case {
+    assert!(
+        !problem.trim().is_empty(),
+        "{name}: the expected problem text is empty, so any message would pass"
+    );
     Case {
         name,
         toml: toml.into(),
@@ -132,7 +140,7 @@ fn cases() -> Vec<Case> {
             "width negative",
             format!("[display]\nwidth = -800\n{PROM}"),
             "display.width",
-            "",
+            "invalid value: integer `-800`",
         ),
         case(
             "decimals as float",

@@ -2,6 +2,8 @@
 
 use std::process::Command;
 
+mod common;
+
 fn piboard() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_piboard"));
     c.env_remove("PIBOARD_CONFIG")
@@ -21,17 +23,8 @@ fn demo_screenshot_matches_the_golden_frame() {
         .expect("runs");
     assert!(status.success());
     let shot = image::open(&out).expect("a PNG").to_rgb8();
-    let golden = image::open(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/prometheus-lost.png"
-    ))
-    .expect("golden")
-    .to_rgb8();
     assert_eq!(shot.dimensions(), (800, 480));
-    assert!(
-        shot == golden,
-        "--screenshot differs from the golden frame it should equal"
-    );
+    common::golden::assert_exact("prometheus-lost", &shot);
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! fixtures modelled on Moonraker's documented answers
 //! (`tests/fixtures/moonraker/`), and golden screenshots of the printer panel
 //! in each state, rendered from those parsed fixtures through core, view and
-//! the headless renderer. `PIBOARD_BLESS=1` rewrites the goldens.
+//! the headless renderer, compared exactly (tests/common/golden.rs).
+//! `PIBOARD_BLESS=1` rewrites the goldens.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -13,7 +14,6 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::response::Response;
-use image::{Rgb, RgbImage};
 use piboard::app::sources::moonraker_settings;
 use piboard::core::{
     Dashboard, FailureKind, KlippyState, PrintState, PrinterData, SourceData, SourceKind,
@@ -21,6 +21,10 @@ use piboard::core::{
 };
 use piboard::sources::Source;
 use piboard::sources::moonraker::{MoonrakerSource, Settings};
+
+mod common;
+
+use common::golden::{self, Tolerance};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -446,11 +450,6 @@ async fn an_unreachable_moonraker_is_a_connectivity_failure() {
 
 // ---------------------------------------------------------------- goldens
 
-/// A channel differing by more than this counts the pixel as different.
-const CHANNEL_TOLERANCE: u8 = 24;
-/// At most this fraction of pixels may differ.
-const PIXEL_TOLERANCE: f64 = 0.002;
-
 /// The demo homelab at second 10, its printer replaced by what the Moonraker
 /// source made of a fixture (or by `failures` failed polls after it).
 fn frame(data: &PrinterData, failures: u32) -> piboard::view::ViewModel {
@@ -483,47 +482,10 @@ fn frame(data: &PrinterData, failures: u32) -> piboard::view::ViewModel {
     )
 }
 
-fn compare(golden: &RgbImage, actual: &RgbImage) -> (u64, RgbImage) {
-    let mut diff = RgbImage::new(actual.width(), actual.height());
-    let mut count = 0;
-    for (x, y, a) in actual.enumerate_pixels() {
-        let g = golden.get_pixel(x, y);
-        if a.0
-            .iter()
-            .zip(g.0)
-            .any(|(p, q)| p.abs_diff(q) > CHANNEL_TOLERANCE)
-        {
-            count += 1;
-            diff.put_pixel(x, y, Rgb([255, 0, 0]));
-        } else {
-            diff.put_pixel(x, y, Rgb(g.0.map(|c| c / 3)));
-        }
-    }
-    (count, diff)
-}
-
+/// The panel as `vm` draws it at `(w, h)`, against the golden `name`, exactly.
 fn check(name: &str, vm: &piboard::view::ViewModel, (w, h): (u32, u32)) -> Result<(), String> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden");
     let mut headless = piboard::platform::Offscreen::new(w, h).map_err(|e| e.to_string())?;
-    let actual = headless.frame(vm);
-    let path = dir.join(format!("{name}.png"));
-    if std::env::var_os("PIBOARD_BLESS").is_some() {
-        return actual.save(&path).map_err(|e| format!("{name}: {e}"));
-    }
-    let golden = image::open(&path)
-        .map_err(|e| format!("{name}: no golden ({e}); run with PIBOARD_BLESS=1"))?
-        .to_rgb8();
-    if golden.dimensions() != actual.dimensions() {
-        return Err(format!("{name}: size differs"));
-    }
-    let (count, diff) = compare(&golden, &actual);
-    let allowed = (f64::from(w * h) * PIXEL_TOLERANCE) as u64;
-    if count > allowed {
-        let _ = actual.save(dir.join(format!("{name}.actual.png")));
-        let _ = diff.save(dir.join(format!("{name}.diff.png")));
-        return Err(format!("{name}: {count} pixels differ (allowed {allowed})"));
-    }
-    Ok(())
+    golden::check(name, &headless.frame(vm), Tolerance::Exact).map(|_| ())
 }
 
 #[test]

@@ -29,6 +29,10 @@ use piboard::sources::{self, prometheus::PrometheusSource};
 use piboard::telemetry::Telemetry;
 use piboard::view::{self, ViewModel};
 
+mod common;
+
+use common::wait;
+
 const PROMETHEUS: &str = "/usr/bin/prometheus";
 const BLACKBOX: &str = "/usr/bin/prometheus-blackbox-exporter";
 
@@ -86,18 +90,13 @@ struct Target {
 impl Target {
     async fn start(&mut self) {
         let addr = format!("127.0.0.1:{}", self.port);
-        let mut tries = 0;
-        let listener = loop {
-            match TcpListener::bind(&addr).await {
-                Ok(l) => break l,
-                Err(e) if tries < 50 => {
-                    tries += 1;
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(100)).await;
-                }
-                Err(e) => panic!("cannot bind {addr} again: {e}"),
-            }
-        };
+        let listener = wait::until(
+            Duration::from_secs(5),
+            Duration::from_millis(100),
+            async || TcpListener::bind(&addr).await,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("cannot bind {addr} again: {e}"));
         self.task = Some(tokio::spawn(async move {
             loop {
                 let Ok((mut stream, _)) = listener.accept().await else {
@@ -194,9 +193,8 @@ impl Watch {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn service_and_overlay_follow_real_servers() {
     if !Path::new(PROMETHEUS).exists() || !Path::new(BLACKBOX).exists() {
-        let required = std::env::var("PIBOARD_REQUIRE_REAL_SERVERS").is_ok_and(|v| v == "1");
         assert!(
-            !required,
+            !common::require_real_servers(),
             "PIBOARD_REQUIRE_REAL_SERVERS=1 but {PROMETHEUS} or {BLACKBOX} is missing: apt-get install prometheus prometheus-blackbox-exporter"
         );
         eprintln!("skipped: apt-get install prometheus prometheus-blackbox-exporter");

@@ -15,6 +15,7 @@ use piboard::sources::http::{Tls, client};
 mod common;
 
 use common::piboard::Piboard;
+use common::wait;
 
 /// Starts `piboard --headless --listen 127.0.0.1:0 ARGS` and waits for the
 /// address it logs.
@@ -40,24 +41,25 @@ async fn get(url: &str) -> reqwest::Response {
 
 /// Waits until `/api/health` says 200 (the first frame is drawn).
 async fn wait_healthy(p: &Piboard) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let r = get(&p.url("/api/health")).await;
-        if r.status() == 200 {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "not healthy within 20 s: {} {}",
-            r.status(),
-            r.text().await.unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
+    let healthy = wait::until(
+        Duration::from_secs(20),
+        Duration::from_millis(200),
+        async || {
+            let r = get(&p.url("/api/health")).await;
+            if r.status() == 200 {
+                return Ok(());
+            }
+            Err(format!(
+                "{} {}",
+                r.status(),
+                r.text().await.unwrap_or_default()
+            ))
+        },
+    )
+    .await;
+    if let Err(last) = healthy {
+        panic!("not healthy within 20 s: {last}");
     }
-}
-
-fn require_real() -> bool {
-    std::env::var("PIBOARD_REQUIRE_REAL_SERVERS").is_ok_and(|v| v == "1")
 }
 
 /// Whether `tool` can run; if not, says so (or fails when it is required).
@@ -69,7 +71,7 @@ fn have(tool: &str, package: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     assert!(
-        found || !require_real(),
+        found || !common::require_real_servers(),
         "{tool} is missing (apt-get install {package}) and PIBOARD_REQUIRE_REAL_SERVERS=1"
     );
     if !found {
@@ -292,14 +294,17 @@ async fn event_streams_are_capped() {
     assert_eq!(refused.status(), 503, "one stream over the cap");
     drop(open);
     // Closed streams free their places (the server notices on its next write).
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let r = get(&p.url("/api/events")).await;
-        if r.status() == 200 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "places never freed");
-        tokio::time::sleep(Duration::from_millis(300)).await;
+    let freed = wait::until(
+        Duration::from_secs(15),
+        Duration::from_millis(300),
+        async || match get(&p.url("/api/events")).await.status() {
+            reqwest::StatusCode::OK => Ok(()),
+            other => Err(other),
+        },
+    )
+    .await;
+    if let Err(last) = freed {
+        panic!("places never freed within 15 s: still {last}");
     }
 }
 
@@ -396,17 +401,20 @@ timeout_secs = 1
     let p = start(&["--config", config], &secrets);
     wait_healthy(&p).await;
     // Let every source fail a few times, so failures are logged and shown.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
-        let failing = v["sources"]
-            .as_array()
-            .is_some_and(|s| s.len() == 3 && s.iter().all(|s| s["error"].is_string()));
-        if failing {
-            break;
-        }
-        assert!(Instant::now() < deadline, "sources never failed: {v}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
+    let failing = wait::until(
+        Duration::from_secs(20),
+        Duration::from_millis(500),
+        async || {
+            let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
+            let failing = v["sources"]
+                .as_array()
+                .is_some_and(|s| s.len() == 3 && s.iter().all(|s| s["error"].is_string()));
+            if failing { Ok(()) } else { Err(v) }
+        },
+    )
+    .await;
+    if let Err(last) = failing {
+        panic!("sources never failed within 20 s: {last}");
     }
     let mut seen = String::new();
     for path in ["/", "/api/status", "/api/health", "/metrics"] {
@@ -506,17 +514,7 @@ async fn an_idle_dashboard_draws_nothing_but_stays_healthy() {
         "idle must draw nothing"
     );
     // The live /screenshot.png is that frame: the golden image of second 75.
-    let shot = p.screenshot().await;
-    let golden = image::open(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/golden/prometheus-lost.png"
-    ))
-    .expect("golden")
-    .to_rgb8();
-    assert!(
-        shot == golden,
-        "/screenshot.png differs from the frame drawn"
-    );
+    common::golden::assert_exact("prometheus-lost", &p.screenshot().await);
 }
 
 #[tokio::test]

@@ -12,8 +12,9 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::fault_server::{Fault, FaultServer, Flavor, make_pki};
-use common::piboard::{Piboard, ProcFigures, config, mib};
+use common::fault_server::{Fault, FaultServer, Flavor};
+use common::piboard::{Piboard, config, mib};
+use common::tls::make_pki;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "takes 10 minutes: cargo test --test soak -- --ignored --nocapture"]
@@ -24,7 +25,9 @@ async fn soak_with_random_faults() {
         .unwrap_or(600);
     let interval = Duration::from_millis(500);
     let dir = tempfile::tempdir().expect("a temp dir");
-    let pki = make_pki(dir.path());
+    let pki = make_pki("piboard fault CA");
+    let ca_file = dir.path().join("fault-ca.pem");
+    pki.write_ca(&ca_file);
     let servers = [
         FaultServer::start(Flavor::Prometheus, Some(&pki)).await,
         FaultServer::start(Flavor::Proxmox, Some(&pki)).await,
@@ -34,8 +37,8 @@ async fn soak_with_random_faults() {
         s.set_flap_period(interval);
     }
     let [prom, pve, moon] = &servers;
-    let mut p = Piboard::start(dir.path(), &config(prom, pve, moon, &pki), interval);
-    wait_all_ok(&p, Duration::from_secs(20)).await;
+    let mut p = Piboard::start(dir.path(), &config(prom, pve, moon, &ca_file), interval);
+    p.wait_all_ok(Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let start = p.proc_figures();
     let frames_start = p.metric("piboard_frames_drawn_total").await.unwrap_or(0.0);
@@ -74,12 +77,7 @@ async fn soak_with_random_faults() {
                 health_failures += 1;
             }
             let now = p.proc_figures();
-            worst = ProcFigures {
-                rss: worst.rss.max(now.rss),
-                hwm: worst.hwm.max(now.hwm),
-                threads: worst.threads.max(now.threads),
-                fds: worst.fds.max(now.fds),
-            };
+            worst = worst.max(now);
             if began.elapsed().as_secs() % 60 < 5 {
                 eprintln!(
                     "  t={:>4} s RSS {:.1} MiB, fds {}, threads {}",
@@ -100,7 +98,7 @@ async fn soak_with_random_faults() {
     // the faults cleared may still fail, so the count starts after 3
     // intervals, and the time reported includes them.
     tokio::time::sleep(3 * interval).await;
-    let recovered = 3 * interval + wait_all_ok(&p, Duration::from_secs(10)).await;
+    let recovered = 3 * interval + p.wait_all_ok(Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
     let end = p.proc_figures();
     let frames_end = p.metric("piboard_frames_drawn_total").await.unwrap_or(0.0);
@@ -146,20 +144,4 @@ async fn soak_with_random_faults() {
     );
     end.assert_no_growth(&start, 3, 2);
     assert!(frames_end > frames_start, "no frames drawn during the soak");
-}
-
-/// Waits until all three sources are ok; returns how long it took.
-async fn wait_all_ok(p: &Piboard, within: Duration) -> Duration {
-    let start = Instant::now();
-    loop {
-        let sources = p.sources().await.unwrap_or_default();
-        if sources.len() == 3 && sources.iter().all(|s| s.1 == "ok") {
-            return start.elapsed();
-        }
-        assert!(
-            start.elapsed() < within,
-            "not all sources ok within {within:?}: {sources:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
 }

@@ -104,17 +104,61 @@ fn the_header_shows_the_clock_and_the_age_of_the_newest_data() {
     assert_eq!(frame(75).header.data_age, "data <1 min old");
 }
 
+/// `/api/status` is built from the view model by `server::Status`: the
+/// document (not the view model itself) has the documented keys, and each
+/// holds what the view model, and so the screen, shows.
 #[test]
 fn the_status_json_has_the_documented_top_level_keys() {
-    let json = serde_json::to_value(frame(75)).expect("serializable");
-    for key in [
-        "overall", "sources", "overlay", "services", "nodes", "guests", "storage", "alerts",
-        "tiles", "printer",
+    use piboard::server::Status;
+    let vm = frame(75);
+    let text: serde_json::Value =
+        serde_json::from_str(&Status::to_json(&vm)).expect("the status is JSON");
+    // The same document as a value, so that numbers compare exactly.
+    let json = serde_json::to_value(Status::new(&vm)).expect("serializable");
+    let keys = |v: &serde_json::Value| v.as_object().map(|o| o.keys().cloned().collect::<Vec<_>>());
+    assert_eq!(keys(&text), keys(&json));
+    assert_eq!(json["schema"], piboard::server::status::SCHEMA_VERSION);
+    let shown = |part: serde_json::Result<serde_json::Value>| part.expect("serializable");
+    for (key, part) in [
+        ("overall", shown(serde_json::to_value(&vm.overall))),
+        ("sources", shown(serde_json::to_value(&vm.sources))),
+        ("overlay", shown(serde_json::to_value(&vm.overlay))),
+        ("services", shown(serde_json::to_value(&vm.services))),
+        ("nodes", shown(serde_json::to_value(&vm.nodes))),
+        ("guests", shown(serde_json::to_value(&vm.guests))),
+        ("storage", shown(serde_json::to_value(&vm.storage))),
+        ("alerts", shown(serde_json::to_value(&vm.alerts))),
+        ("tiles", shown(serde_json::to_value(&vm.tiles))),
     ] {
-        assert!(json.get(key).is_some(), "missing {key}");
+        assert_eq!(
+            json.get(key),
+            Some(&part),
+            "status `{key}` is not the view's"
+        );
     }
     assert_eq!(json["overall"]["status"], "critical");
     assert_eq!(json["sources"][0]["state"], "lost");
+    assert_eq!(
+        json["overlay"]["reason"],
+        "connection refused (192.168.86.25:9090)"
+    );
+    // The printer's facts, regrouped: the heaters under `temperatures`.
+    let printer = &json["printer"];
+    assert_eq!(printer["state_text"], vm.printer.state_text.as_str());
+    assert_eq!(printer["detail"], vm.printer.detail.as_str());
+    assert_eq!(
+        printer["filename"],
+        shown(serde_json::to_value(&vm.printer.filename))
+    );
+    assert_eq!(printer["progress"], vm.printer.progress);
+    assert_eq!(
+        printer["temperatures"]["extruder"],
+        shown(serde_json::to_value(&vm.printer.extruder))
+    );
+    assert_eq!(
+        printer["temperatures"]["bed"],
+        shown(serde_json::to_value(&vm.printer.bed))
+    );
 }
 
 #[test]

@@ -215,6 +215,21 @@ mod tests {
         assert_eq!(&delays[3..], [20_000, 20_000]);
     }
 
+    /// Poll cycles of `kind` that `telemetry` counted.
+    fn polls_counted(telemetry: &Telemetry, kind: SourceKind) -> u64 {
+        let text = telemetry
+            .encode()
+            .expect("encoding into a String cannot fail");
+        let name = format!(
+            "piboard_poll_duration_seconds_count{{source=\"{}\"}} ",
+            crate::telemetry::kind_label(kind)
+        );
+        text.lines()
+            .find_map(|l| l.strip_prefix(name.as_str()))
+            .and_then(|n| n.trim().parse().ok())
+            .unwrap_or(0)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn runner_stops_when_nobody_listens() {
         let (tx, rx) = mpsc::channel(1);
@@ -224,7 +239,16 @@ mod tests {
             calls: 0,
         };
         let clock = Arc::new(FakeClock::default());
-        // Returns instead of polling forever.
-        run(source, clock, tx, Arc::new(Telemetry::new())).await;
+        let telemetry = Arc::new(Telemetry::new());
+        // Time is paused and jumps ahead whenever the runtime idles, so a
+        // runner that slept and polled on would use up the hour at once.
+        let runner = run(source, clock, tx, telemetry.clone());
+        let returned = tokio::time::timeout(Duration::from_secs(3600), runner).await;
+        assert!(
+            returned.is_ok(),
+            "the runner kept polling with nobody listening"
+        );
+        // One poll, whose update found the receiver gone.
+        assert_eq!(polls_counted(&telemetry, SourceKind::Prometheus), 1);
     }
 }

@@ -23,6 +23,8 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio_rustls::TlsAcceptor;
 
+use super::tls::TestPki;
+
 /// What the server does with the next request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Fault {
@@ -170,23 +172,6 @@ fn fixture(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("fixture {}: {e}", path.display()))
 }
 
-/// A CA (written to a PEM file for the config's `ca_file`) and a server
-/// certificate for 127.0.0.1 signed by it.
-pub struct Pki {
-    pub ca_file: PathBuf,
-    acceptor: TlsAcceptor,
-}
-
-pub fn make_pki(dir: &std::path::Path) -> Pki {
-    let pki = super::tls::make_pki("piboard fault CA");
-    let ca_file = dir.join("fault-ca.pem");
-    std::fs::write(&ca_file, &pki.ca_pem).expect("write the CA file");
-    Pki {
-        ca_file,
-        acceptor: TlsAcceptor::from(pki.server),
-    }
-}
-
 /// A running fault server. Dropping it does not stop it: it lives as long as
 /// the test's runtime.
 pub struct FaultServer {
@@ -203,7 +188,7 @@ pub struct FaultServer {
 
 impl FaultServer {
     /// Starts on 127.0.0.1:0, with TLS when `pki` is given.
-    pub async fn start(flavor: Flavor, pki: Option<&Pki>) -> Self {
+    pub async fn start(flavor: Flavor, pki: Option<&TestPki>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("local address");
         let server = Self {
@@ -227,7 +212,7 @@ impl FaultServer {
             listener,
             addr,
             shared,
-            pki.map(|p| p.acceptor.clone()),
+            pki.map(TestPki::acceptor),
         ));
         server
     }

@@ -8,12 +8,13 @@ use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use piboard::sources::http::{Tls, client};
 use serde_json::Value;
 
-use super::fault_server::{FaultServer, Pki};
+use super::fault_server::FaultServer;
+use super::wait;
 
 /// The running binary; killed when dropped.
 pub struct Piboard {
@@ -25,9 +26,10 @@ pub struct Piboard {
 
 /// The config for three fault servers, polled as fast as the config allows
 /// (the test-only interval knob makes it faster), each source lost or in
-/// error after one failed cycle.
-pub fn config(prom: &FaultServer, pve: &FaultServer, moon: &FaultServer, pki: &Pki) -> String {
-    let ca = pki.ca_file.display();
+/// error after one failed cycle. `ca_file` holds the CA that signed the TLS
+/// servers' certificate.
+pub fn config(prom: &FaultServer, pve: &FaultServer, moon: &FaultServer, ca_file: &Path) -> String {
+    let ca = ca_file.display();
     let prom_ca = if prom.tls {
         format!("ca_file = \"{ca}\"\n")
     } else {
@@ -218,7 +220,6 @@ impl Piboard {
         )
     }
 
-    /// One sample of a metric from /metrics (the first line with this name).
     /// `/screenshot.png`, decoded.
     pub async fn screenshot(&self) -> image::RgbImage {
         let png = self
@@ -233,6 +234,7 @@ impl Piboard {
         image::load_from_memory(&png).expect("a PNG").to_rgb8()
     }
 
+    /// One sample of a metric from /metrics (the first line with this name).
     pub async fn metric(&self, name: &str) -> Option<f64> {
         let r = self
             .http
@@ -253,30 +255,37 @@ impl Piboard {
     }
 
     /// Resident memory (bytes), threads and open descriptors, from /proc.
+    /// Panics, naming the file, when a figure cannot be read: a bound
+    /// checked against a figure that was never measured proves nothing.
     pub fn proc_figures(&self) -> ProcFigures {
-        let pid = self.pid();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let field = |name: &str| -> u64 {
-            status
-                .lines()
-                .find(|l| l.starts_with(name))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
-        };
-        let fds = std::fs::read_dir(format!("/proc/{pid}/fd"))
-            .map(|d| d.count() as u64)
-            .unwrap_or(0);
-        ProcFigures {
-            rss: field("VmRSS:") * 1024,
-            hwm: field("VmHWM:") * 1024,
-            threads: field("Threads:"),
-            fds,
+        ProcFigures::read(self.pid()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// Waits until `/api/status` lists three sources, all `ok`; returns how
+    /// long that took.
+    pub async fn wait_all_ok(&self, within: Duration) -> Duration {
+        let start = Instant::now();
+        let all_ok = wait::until(within, Duration::from_millis(100), async || {
+            let sources = self.sources().await.unwrap_or_default();
+            if sources.len() == 3 && sources.iter().all(|s| s.1 == "ok") {
+                Ok(())
+            } else {
+                Err(sources)
+            }
+        })
+        .await;
+        if let Err(last) = all_ok {
+            panic!(
+                "not all sources ok within {within:?}: {last:?}\n{}",
+                self.output()
+            );
         }
+        start.elapsed()
     }
 }
 
-#[derive(Debug, Clone, Copy, Default)]
+/// A process's resident memory, threads and open descriptors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProcFigures {
     pub rss: u64,
     /// The highest RSS so far.
@@ -286,6 +295,50 @@ pub struct ProcFigures {
 }
 
 impl ProcFigures {
+    /// Reads `/proc/PID/status` and counts `/proc/PID/fd`; an unreadable
+    /// file or a missing or unparsable field is an error naming the file.
+    pub fn read(pid: u32) -> Result<Self, String> {
+        let status_path = format!("/proc/{pid}/status");
+        let status = std::fs::read_to_string(&status_path)
+            .map_err(|e| format!("cannot read {status_path}: {e}"))?;
+        let fd_path = format!("/proc/{pid}/fd");
+        let fds = std::fs::read_dir(&fd_path)
+            .map_err(|e| format!("cannot list {fd_path}: {e}"))?
+            .count() as u64;
+        Self::parse(&status, fds).map_err(|e| format!("{status_path}: {e}"))
+    }
+
+    /// The figures in the text of a `/proc/PID/status` file, with `fds`
+    /// open descriptors.
+    pub fn parse(status: &str, fds: u64) -> Result<Self, String> {
+        let field = |name: &str| -> Result<u64, String> {
+            let line = status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .ok_or_else(|| format!("no `{name}` line"))?;
+            line.split_whitespace()
+                .nth(1)
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("cannot read a number in {line:?}"))
+        };
+        Ok(Self {
+            rss: field("VmRSS:")? * 1024,
+            hwm: field("VmHWM:")? * 1024,
+            threads: field("Threads:")?,
+            fds,
+        })
+    }
+
+    /// The larger of each figure.
+    pub fn max(self, other: ProcFigures) -> ProcFigures {
+        ProcFigures {
+            rss: self.rss.max(other.rss),
+            hwm: self.hwm.max(other.hwm),
+            threads: self.threads.max(other.threads),
+            fds: self.fds.max(other.fds),
+        }
+    }
+
     /// Asserts that descriptors and threads grew by at most the slack
     /// between `start` and `self` (the end of a run).
     pub fn assert_no_growth(&self, start: &ProcFigures, fd_slack: u64, thread_slack: u64) {

@@ -1,13 +1,16 @@
 //! Certificates made at test time (rcgen): a CA and a server certificate for
 //! 127.0.0.1 and localhost signed by it, with the rustls server config that
-//! presents them (leaf and CA, as a Proxmox node does).
+//! presents them (leaf and CA, as a Proxmox node does). The only place the
+//! suites make certificates.
 
 #![allow(dead_code)]
 
+use std::path::Path;
 use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use tokio_rustls::TlsAcceptor;
 
 pub struct TestPki {
     /// The CA certificate, PEM: what a config's `ca_file` holds.
@@ -45,5 +48,18 @@ pub fn make_pki(ca_name: &str) -> TestPki {
         ca_pem: ca.pem(),
         leaf: leaf.der().clone(),
         server: Arc::new(server),
+    }
+}
+
+impl TestPki {
+    /// Writes the CA certificate (PEM) to `path`, for a config's `ca_file`.
+    pub fn write_ca(&self, path: &Path) {
+        std::fs::write(path, &self.ca_pem)
+            .unwrap_or_else(|e| panic!("write the CA file {}: {e}", path.display()));
+    }
+
+    /// A TLS acceptor presenting the server certificate.
+    pub fn acceptor(&self) -> TlsAcceptor {
+        TlsAcceptor::from(self.server.clone())
     }
 }

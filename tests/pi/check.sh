@@ -3,7 +3,9 @@
 #   1. the aarch64 release build (cross/build-aarch64.sh), its size, its glibc
 #      symbol versions (<= 2.36, Bookworm) and NEEDED libraries (what
 #      Raspberry Pi OS Lite has, plus what setup-pi.sh installs: none)
-#   2. the aarch64 binary under qemu-user renders the golden frames
+#   2. the aarch64 binary under qemu-user renders the golden frames (within
+#      the other machines' tolerance of tests/common/golden.rs; on this
+#      machine the goldens compare exactly)
 #   3. shellcheck on deploy/, cross/ and tests/pi/ scripts
 #   4. systemd-analyze verify on the unit
 #   5. setup-pi.sh for real into a temporary root, twice (idempotent), and

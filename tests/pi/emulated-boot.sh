@@ -5,7 +5,8 @@
 # from a busybox initramfs through the Pi's code path (Slint linuxkms, software
 # renderer on DRM dumb buffers, libinput), and checks
 #   - the frame: QEMU's screendump against tests/golden/service-down.png with
-#     the golden tolerance (tests/golden.rs, emulated_board_frame_matches_golden),
+#     the other machines' tolerance (tests/common/golden.rs,
+#     Tolerance::OtherMachine; tests/golden.rs, emulated_board_frame_matches_golden),
 #   - touch: a tap sent with QMP input-send-event reaches the UI through
 #     libinput at the right place (piboard logs "tap x=.. y=..").
 # and reports piboard's peak RSS inside the guest (failing above 25 MiB) and
