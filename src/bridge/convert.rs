@@ -104,6 +104,7 @@ impl From<&CardVm> for ui::CardData {
             value: s(&c.value),
             detail: s(&c.detail),
             tone: c.tone.into(),
+            symbol: c.symbol,
             fraction: c.fraction.map_or(NO_BAR, |f| f as f32),
             lines: ModelRc::from(Rc::new(VecModel::from(lines))),
         }
