@@ -180,6 +180,7 @@ async fn status_has_the_documented_schema() {
         "tiles",
         "cards",
         "printer",
+        "labels",
     ] {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }
@@ -212,7 +213,15 @@ async fn status_has_the_documented_schema() {
             chrono::DateTime::parse_from_rfc3339(t).expect("last_success is RFC 3339");
         }
     }
-    for key in ["visible", "source", "reason", "data_age_s", "next_retry_s"] {
+    for key in [
+        "visible",
+        "source",
+        "reason",
+        "data_age_s",
+        "next_retry_s",
+        "heading",
+        "footer",
+    ] {
         assert!(v["overlay"].get(key).is_some(), "no overlay.{key}");
     }
     for key in [
@@ -222,9 +231,31 @@ async fn status_has_the_documented_schema() {
         "progress",
         "eta",
         "temperatures",
+        "quoted_message",
+        "strip_detail",
+        "strip_temperatures",
     ] {
         assert!(v["printer"].get(key).is_some(), "no printer.{key}");
     }
+    for key in [
+        "services_title",
+        "nodes_title",
+        "cpu",
+        "mem",
+        "no_data",
+        "no_preview",
+        "elapsed",
+        "left",
+        "eta",
+        "chart_caption",
+    ] {
+        assert!(v["labels"][key].is_string(), "no labels.{key}");
+    }
+    assert!(v["nodes"][0]["status"].is_string(), "no nodes[].status");
+    assert!(
+        v["cards"]["alerts"]["symbol"].is_boolean(),
+        "no card.symbol"
+    );
     assert!(v["printer"]["temperatures"]["bed"]["target"].is_number());
     assert!(v["services"].as_array().is_some_and(|s| s.len() == 12));
     assert!(v["nodes"].as_array().is_some_and(|s| s.len() == 5));

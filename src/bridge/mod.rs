@@ -7,8 +7,8 @@
 //! itself. A list (services, nodes, tiles) is one Slint model for the
 //! window's lifetime, and only the rows whose view model changed are replaced
 //! (`rows.rs`): a new model always counts as a change and would redraw the
-//! whole panel. The cards hold a list of lines, so they too are set only when
-//! their view model changed.
+//! whole panel. The cards hold a list of lines, and the chart's grid is a
+//! list, so they too are set only when their view model changed.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -48,6 +48,7 @@ pub struct UiBridge {
     guests: Shown<CardVm>,
     storage: Shown<CardVm>,
     alerts: Shown<CardVm>,
+    chart_grid: Shown<Vec<f64>>,
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -69,6 +70,7 @@ impl UiBridge {
         window.set_wide(layout.wide);
         window.set_tall(layout.tall);
         let dash = window.global::<ui::Dash>();
+        dash.set_labels((&vm.labels).into());
         dash.set_header(convert::header(&vm.header, &vm.overall));
         dash.set_overlay((&vm.overlay).into());
         dash.set_services_badge((&vm.badges.prometheus).into());
@@ -86,6 +88,9 @@ impl UiBridge {
         self.alerts
             .sync(&vm.cards.alerts, |c| dash.set_alerts(c.into()));
         dash.set_printer((&vm.printer).into());
+        self.chart_grid.sync(&vm.printer.chart.grid, |g| {
+            dash.set_chart_grid(convert::grid(g))
+        });
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());
     }
 

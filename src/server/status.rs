@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, NodeVm, OverlayVm, PrinterState, ServiceVm,
-    SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
+    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PrinterState,
+    ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
@@ -36,6 +36,9 @@ pub struct Status<'a> {
     /// The cards as drawn, from the panels above.
     pub cards: &'a CardsVm,
     pub printer: PrinterStatus<'a>,
+    /// The fixed words: section titles, meter and time names, the chart's
+    /// caption.
+    pub labels: &'a LabelsVm,
 }
 
 /// The printer panel's facts and words.
@@ -55,7 +58,13 @@ pub struct PrinterStatus<'a> {
     pub temperatures: Temperatures<'a>,
     /// `null` when no message is shown.
     pub message: Option<&'a str>,
+    /// The message as drawn, in quotes; empty when none.
+    pub quoted_message: &'a str,
     pub detail: &'a str,
+    /// The strip's line after the state: the detail, else the file's name.
+    pub strip_detail: &'a str,
+    /// The heaters on the strip; empty without a reading.
+    pub strip_temperatures: &'a str,
     /// The strip form instead of the full panel.
     pub compact: bool,
     pub glyph: &'a str,
@@ -98,7 +107,10 @@ impl<'a> PrinterStatus<'a> {
                 bed: &p.bed,
             },
             message: shown(&p.message),
+            quoted_message: &p.quoted_message,
             detail: &p.detail,
+            strip_detail: &p.strip_detail,
+            strip_temperatures: &p.strip_temperatures,
             compact: p.compact,
             glyph: &p.glyph,
             tone: p.tone,
@@ -132,6 +144,7 @@ impl<'a> Status<'a> {
             tiles: &vm.tiles,
             cards: &vm.cards,
             printer: PrinterStatus::new(&vm.printer),
+            labels: &vm.labels,
         }
     }
 
@@ -170,6 +183,7 @@ mod tests {
             "tiles",
             "cards",
             "printer",
+            "labels",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
@@ -202,9 +216,30 @@ mod tests {
             "glyph",
             "fan_speed",
             "eta_text",
+            "quoted_message",
+            "strip_detail",
+            "strip_temperatures",
         ] {
             assert!(v["printer"].get(key).is_some(), "missing printer.{key}");
         }
         assert!(v["printer"]["temperatures"]["extruder"]["current"].is_number());
+        // The fixed words and the joined lines, as drawn.
+        assert_eq!(v["labels"]["nodes_title"], "PROXMOX NODES");
+        assert_eq!(
+            v["labels"]["chart_caption"],
+            crate::view::LabelsVm::default().chart_caption
+        );
+        assert!(
+            v["overlay"]["footer"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("Data shown is") && f.contains(" · Next retry")),
+            "{}",
+            v["overlay"]
+        );
+        assert!(
+            v["nodes"][0]["status"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("up "))
+        );
     }
 }

@@ -1,9 +1,11 @@
 //! The printer panel's temperature chart: the last minutes of nozzle and
-//! bed temperatures as two SVG-style paths the `.slint` draws with `Path`.
+//! bed temperatures as two SVG-style paths the `.slint` draws with `Path`,
+//! the grid lines behind them ([`GRID_C`]) and the caption that says what
+//! both are.
 
 use serde::Serialize;
 
-use crate::core::history::{CAPACITY, STEP_S};
+use crate::core::history::{CAPACITY, STEP_S, WINDOW_S};
 use crate::core::{TempHistory, TempSample};
 
 /// The chart's coordinate space: two x units per history step, the newest
@@ -15,6 +17,8 @@ pub const CHART_WIDTH: i64 = 2 * (CAPACITY as i64 - 1);
 pub const CHART_HEIGHT: f64 = 40.0;
 /// The chart's top, °C (hotter readings are drawn at the top).
 pub const CHART_MAX_C: f64 = 300.0;
+/// The chart's grid lines, °C, coolest first.
+pub const GRID_C: [f64; 2] = [100.0, 200.0];
 
 /// The temperature chart as two SVG-style paths (`M x y L x y …`) in the
 /// [`CHART_WIDTH`] × [`CHART_HEIGHT`] box. Coordinates are whole units
@@ -25,6 +29,20 @@ pub const CHART_MAX_C: f64 = 300.0;
 pub struct ChartVm {
     pub extruder: String,
     pub bed: String,
+    /// The grid lines ([`GRID_C`]) as fractions of the chart's height from
+    /// its top; none when there is no chart.
+    pub grid: Vec<f64>,
+}
+
+/// The caption above the chart: "LAST 10 MIN · LINES AT 100 AND 200 °C".
+pub fn caption() -> String {
+    let lines: Vec<String> = GRID_C.iter().map(|c| format!("{c:.0}")).collect();
+    let lines = match lines.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} AND {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    format!("LAST {} MIN · LINES AT {lines} °C", WINDOW_S / 60)
 }
 
 /// The chart's paths for `history`.
@@ -46,6 +64,7 @@ pub fn chart(history: &TempHistory) -> ChartVm {
     ChartVm {
         extruder: path(&points(|s| s.extruder)),
         bed: path(&points(|s| s.bed)),
+        grid: GRID_C.iter().map(|c| 1.0 - c / CHART_MAX_C).collect(),
     }
 }
 
@@ -111,11 +130,23 @@ mod tests {
             .collect();
         assert!(ys.windows(2).all(|w| w[1] <= w[0]), "{ys:?}");
         assert!(ys.len() > 10);
+        assert_eq!(c.grid.len(), GRID_C.len(), "the grid comes with the lines");
         let mut one = TempHistory::default();
         one.record(0, 200.0, 60.0);
         assert_eq!(
             chart(&one).bed,
             format!("M {} 32 L {CHART_WIDTH} 32", CHART_WIDTH - 2)
         );
+    }
+
+    #[test]
+    fn the_caption_names_the_window_and_the_grid_lines_drawn() {
+        assert_eq!(caption(), "LAST 10 MIN · LINES AT 100 AND 200 °C");
+        let mut h = TempHistory::default();
+        h.record(0, 200.0, 60.0);
+        let grid = chart(&h).grid;
+        let at_c: Vec<f64> = grid.iter().map(|f| (1.0 - f) * CHART_MAX_C).collect();
+        assert_eq!(at_c.len(), 2);
+        assert!((at_c[0] - 100.0).abs() < 1e-9 && (at_c[1] - 200.0).abs() < 1e-9);
     }
 }

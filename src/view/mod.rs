@@ -5,16 +5,21 @@
 //! Every word on the screen is decided here: the header's status word, the
 //! section summaries ("7 / 8 up"), each card's title, headline, detail and
 //! extra lines, placeholders ("–"), "+N more", the printer's state words and
-//! temperature trends. The Slint bridge (`src/bridge`) only copies fields and
-//! maps this module's enums one-to-one onto the UI's. The `.slint` files add
-//! fixed labels ("SERVICES", "ELAPSED"), separators, the tone's colour and
-//! symbol, and the layout for the window's size ([`Layout`]).
+//! temperature trends, the fixed words ([`LabelsVm`]: section titles, meter
+//! names, the chart's caption) and every line joined from several fields
+//! (the overlay's "age · retry", a node's uptime or label, the printer
+//! strip's detail and heaters). The Slint bridge (`src/bridge`) only copies
+//! fields and maps this module's enums one-to-one onto the UI's. The
+//! `.slint` files add only the tone's colour and symbol (✓ ▲ × ● ?, one per
+//! tone, with a space before the word it marks) and the layout for the
+//! window's size ([`Layout`]).
 //!
 //! One file per part of the screen:
 //!
 //! | file | what it builds |
 //! |---|---|
 //! | `mod.rs` | the [`ViewModel`], the header, the [`Tone`], the [`Layout`] for a window size |
+//! | `labels.rs` | the fixed words: section titles, meter and time names, placeholders, the chart's caption |
 //! | `health.rs` | the sources table, the connection-lost overlay, the panel badges |
 //! | `prometheus.rs` | services, alerts, PromQL tiles |
 //! | `proxmox.rs` | nodes, guests, storage |
@@ -27,6 +32,7 @@ mod chart;
 pub mod format;
 mod health;
 mod heater;
+mod labels;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -37,9 +43,10 @@ use serde::Serialize;
 use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 
 pub use cards::{CardVm, CardsVm, SummariesVm};
-pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, chart as printer_chart};
+pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, GRID_C, chart as printer_chart};
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
+pub use labels::LabelsVm;
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -88,6 +95,8 @@ pub struct ViewModel {
     /// The cards as drawn: guests, storage, alerts and one per tile.
     pub cards: CardsVm,
     pub printer: PrinterVm,
+    /// The fixed words: section titles, meter names, the chart's caption.
+    pub labels: LabelsVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -153,6 +162,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         alerts,
         tiles,
         printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
+        labels: LabelsVm::default(),
     }
 }
 
