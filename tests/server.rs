@@ -164,24 +164,7 @@ async fn status_has_the_documented_schema() {
     let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
-    for key in [
-        "schema",
-        "overall",
-        "header",
-        "sources",
-        "overlay",
-        "badges",
-        "summaries",
-        "services",
-        "nodes",
-        "guests",
-        "storage",
-        "alerts",
-        "tiles",
-        "cards",
-        "printer",
-        "labels",
-    ] {
+    for key in piboard::server::status::TOP_LEVEL_KEYS {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }
     assert_eq!(v["schema"], 1);
