@@ -180,6 +180,7 @@ async fn status_has_the_documented_schema() {
         "tiles",
         "cards",
         "printer",
+        "page",
     ] {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, NodeVm, OverlayVm, PrinterState, ServiceVm,
-    SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
+    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, NodeVm, OverlayVm, PageVm, PrinterState,
+    ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
@@ -36,6 +36,8 @@ pub struct Status<'a> {
     /// The cards as drawn, from the panels above.
     pub cards: &'a CardsVm,
     pub printer: PrinterStatus<'a>,
+    /// The page on the glass: its name, title, focus and scroll.
+    pub page: &'a PageVm,
 }
 
 /// The printer panel's facts and words.
@@ -132,6 +134,7 @@ impl<'a> Status<'a> {
             tiles: &vm.tiles,
             cards: &vm.cards,
             printer: PrinterStatus::new(&vm.printer),
+            page: &vm.page,
         }
     }
 
@@ -170,9 +173,12 @@ mod tests {
             "tiles",
             "cards",
             "printer",
+            "page",
         ] {
             assert!(v.get(key).is_some(), "missing {key}");
         }
+        assert_eq!(v["page"]["name"], "overview");
+        assert_eq!(v["page"]["focus"], serde_json::Value::Null);
         // The words the screen shows, as the bridge copies them.
         assert_eq!(v["header"]["status"], "CRITICAL");
         assert_eq!(v["header"]["tone"], "bad");

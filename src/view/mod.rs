@@ -21,12 +21,14 @@
 //! | `cards.rs` | the section summaries and the cards the screen draws from the panels |
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
+//! | `page.rs` | the page shown, its title, focus and scroll |
 
 mod cards;
 mod chart;
 pub mod format;
 mod health;
 mod heater;
+mod page;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -40,6 +42,7 @@ pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, chart as printer_chart};
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
+pub use page::PageVm;
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -88,6 +91,9 @@ pub struct ViewModel {
     /// The cards as drawn: guests, storage, alerts and one per tile.
     pub cards: CardsVm,
     pub printer: PrinterVm,
+    /// The page shown: [`build`] makes the overview, [`ViewModel::on_page`]
+    /// any other.
+    pub page: PageVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -153,6 +159,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         alerts,
         tiles,
         printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
+        page: PageVm::overview(),
     }
 }
 
