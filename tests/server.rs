@@ -244,6 +244,18 @@ async fn status_has_the_documented_schema() {
     assert!(v["nodes"].as_array().is_some_and(|s| s.len() == 5));
 }
 
+#[tokio::test]
+async fn status_names_the_page_on_the_glass() {
+    // A frozen frame navigates too: --page opens it, /api/status says so.
+    let p = start(&["--demo", "--at", "40", "--page", "alerts"], &[]);
+    wait_healthy(&p).await;
+    let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
+    assert_eq!(v["page"]["name"], "alerts", "{}", v["page"]);
+    assert_eq!(v["page"]["title"], "Alerts");
+    assert_eq!(v["page"]["focus"], serde_json::Value::Null);
+    assert_eq!(v["page"]["scroll"], 0);
+}
+
 /// Reads server-sent events until `n` `data:` payloads have arrived.
 async fn read_events(r: &mut reqwest::Response, n: usize, within: Duration) -> Vec<String> {
     let deadline = Instant::now() + within;

@@ -7,8 +7,9 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PrinterState,
-    ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
+    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm,
+    PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone,
+    ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
@@ -16,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The document's top-level keys in schema 1, as ARCHITECTURE.md documents
 /// them; the tests hold the served document to exactly these.
-pub const TOP_LEVEL_KEYS: [&str; 16] = [
+pub const TOP_LEVEL_KEYS: [&str; 17] = [
     "schema",
     "overall",
     "header",
@@ -33,6 +34,7 @@ pub const TOP_LEVEL_KEYS: [&str; 16] = [
     "cards",
     "printer",
     "labels",
+    "page",
 ];
 
 /// The whole document.
@@ -60,6 +62,8 @@ pub struct Status<'a> {
     /// The fixed words: section titles, meter and time names, the chart's
     /// caption.
     pub labels: &'a LabelsVm,
+    /// The page on the glass: its name, title, focus and scroll.
+    pub page: &'a PageVm,
 }
 
 /// The printer panel's facts and words.
@@ -166,6 +170,7 @@ impl<'a> Status<'a> {
             cards: &vm.cards,
             printer: PrinterStatus::new(&vm.printer),
             labels: &vm.labels,
+            page: &vm.page,
         }
     }
 
@@ -198,6 +203,8 @@ mod tests {
             keys, documented,
             "the document's keys are the documented ones"
         );
+        assert_eq!(v["page"]["name"], "overview");
+        assert_eq!(v["page"]["focus"], serde_json::Value::Null);
         // The words the screen shows, as the bridge copies them.
         assert_eq!(v["header"]["status"], "CRITICAL");
         assert_eq!(v["header"]["tone"], "bad");

@@ -26,6 +26,7 @@
 //! | `cards.rs` | the section summaries and the cards the screen draws from the panels |
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
+//! | `page.rs` | the page shown, its title, focus and scroll |
 
 mod cards;
 mod chart;
@@ -33,6 +34,7 @@ pub mod format;
 mod health;
 mod heater;
 mod labels;
+mod page;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -47,6 +49,7 @@ pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, GRID_C, chart a
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;
+pub use page::PageVm;
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -97,6 +100,9 @@ pub struct ViewModel {
     pub printer: PrinterVm,
     /// The fixed words: section titles, meter names, the chart's caption.
     pub labels: LabelsVm,
+    /// The page shown: [`build`] makes the overview, [`ViewModel::on_page`]
+    /// any other.
+    pub page: PageVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -163,6 +169,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         tiles,
         printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
         labels: LabelsVm::default(),
+        page: PageVm::overview(),
     }
 }
 
