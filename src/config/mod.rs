@@ -14,7 +14,10 @@ use std::time::Duration;
 
 pub use display::{DisplayConfig, DisplayMode};
 pub use fingerprint::Fingerprint;
-pub use schema::*;
+pub use schema::{
+    BasicAuth, Config, DirectionConfig, HeaderValueConfig, MoonrakerConfig, PrometheusConfig,
+    ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig,
+};
 pub use secret::{Secret, SecretSource};
 
 use crate::core::{Direction, NavSettings, Rules, SourceKind, SourceSettings, TileSpec, Unit};
