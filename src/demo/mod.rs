@@ -185,7 +185,7 @@ pub fn updates(t: u32, now: DateTime<Utc>) -> Vec<SourceUpdate> {
     let moonraker = if (155..170).contains(&t) {
         Err(Failure::new(FailureKind::Timeout, "no answer within 5 s"))
     } else {
-        Ok(SourceData::Moonraker(Box::new(printer(t))))
+        Ok(SourceData::Moonraker(Box::new(printer(t, now.timestamp()))))
     };
     vec![
         update(SourceKind::Prometheus, prometheus),
@@ -232,6 +232,16 @@ mod tests {
         let (_, d, now) = at(165);
         assert_eq!(health(&d, SourceKind::Moonraker, now), Health::Lost);
         assert_eq!(health(&d, SourceKind::Proxmox, now), Health::Ok);
+    }
+
+    /// The figure `core::histories` states for the seed homelab: 12
+    /// services, 5 nodes and the printer; a ring takes its full size at its
+    /// first sample.
+    #[test]
+    fn the_seed_homelab_holds_29760_bytes_of_samples() {
+        let (d, _) = replay(PERIOD_S - 1);
+        assert_eq!(d.histories().heap_bytes(), 12 * 1920 + 5 * 960 + 1920);
+        assert_eq!(d.histories().heap_bytes(), 29_760);
     }
 
     #[test]

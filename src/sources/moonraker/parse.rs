@@ -299,7 +299,7 @@ fn progress(s: &Status, meta: Option<&Metadata>, state: PrintState) -> f64 {
 }
 
 /// The panel's data from one objects query and the file's metadata (when
-/// known). The thumbnail and the history are the caller's.
+/// known). The thumbnail, the jobs and the seed are the caller's.
 pub fn printer_data(s: &Status, meta: Option<&Metadata>) -> PrinterData {
     let ps = s.print_stats.as_ref();
     let state = print_state(ps.and_then(|p| p.state.as_deref()));
@@ -347,7 +347,8 @@ pub fn printer_data(s: &Status, meta: Option<&Metadata>) -> PrinterData {
             .and_then(|m| finite(m.filament_total))
             .filter(|f| *f > 0.0),
         thumbnail: None,
-        history: Default::default(),
+        jobs: Vec::new(),
+        seed: None,
     }
 }
 

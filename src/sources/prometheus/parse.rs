@@ -253,6 +253,8 @@ pub fn alerts(samples: &[Sample]) -> Vec<Alert> {
                 .iter()
                 .find_map(|l| s.label(l))
                 .map(str::to_owned),
+            since: None,
+            summary: None,
         })
         .collect();
     out.sort_by(|a, b| {
