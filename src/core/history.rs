@@ -123,7 +123,7 @@ impl<S: Timed> Ring<S> {
         let at_s = sample.at_s();
         let step = self.step_of(at_s);
         match self.samples.back().map(|l| l.at_s()) {
-            Some(last) if at_s < last - self.window_s() => self.samples.clear(),
+            Some(last) if at_s < last.saturating_sub(self.window_s()) => self.samples.clear(),
             Some(last) if at_s < last => return,
             Some(last) if step == self.step_of(last) => {
                 if let Some(l) = self.samples.back_mut() {
@@ -157,7 +157,7 @@ impl<S: Timed> Ring<S> {
             .map(|s| self.step_of(s.at_s()))
             .max();
         let Some(newest) = newest else { return };
-        let oldest_kept = newest - self.capacity as i64 + 1;
+        let oldest_kept = newest.saturating_sub(self.capacity as i64 - 1);
         let mut out = VecDeque::with_capacity(self.capacity);
         let mut seed = seeded.samples.into_iter().peekable();
         let mut live = live.into_iter().peekable();
@@ -182,7 +182,7 @@ impl<S: Timed> Ring<S> {
 
     /// Drops the samples that a sample in step `newest` pushes out.
     fn trim(&mut self, newest: i64) {
-        let oldest_kept = newest - self.capacity as i64 + 1;
+        let oldest_kept = newest.saturating_sub(self.capacity as i64 - 1);
         while self
             .samples
             .front()

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use piboard::sources::moonraker::{THUMBNAIL_SIDE, parse as moonraker, thumbnail};
 use piboard::sources::prometheus::parse::{self as prometheus, QueryResult, Reply, ServicePlan};
+use piboard::sources::prometheus::{alerts, seed};
 use piboard::sources::proxmox::parse as proxmox;
 
 /// One target: what it does with one input.
@@ -25,8 +26,10 @@ pub const TARGETS: [(&str, Target); 7] = [
 ];
 
 /// A `/api/v1/query` body: the envelope, every result type, then what the
-/// dashboard makes of it (a tile, alerts, services).
+/// dashboard makes of it (a tile, services, the response-time seed); and
+/// the same bytes as a `/api/v1/alerts` body.
 pub fn prometheus_response(data: &[u8]) {
+    let _ = alerts::reply(data);
     let Ok(reply) = prometheus::parse_reply(data) else {
         return;
     };
@@ -34,22 +37,22 @@ pub fn prometheus_response(data: &[u8]) {
         Reply::Success { result, .. } => {
             let _ = prometheus::tile("tile", Some("mountpoint"), &result);
             let _ = prometheus::tile("tile", None, &result);
+            let plan = [
+                ServicePlan {
+                    name: "web".into(),
+                    target: "https://example.test".into(),
+                    job: Some("blackbox".into()),
+                    slow_after_s: 0.5,
+                },
+                ServicePlan {
+                    name: "any".into(),
+                    target: "a:9100".into(),
+                    job: None,
+                    slow_after_s: 3.0,
+                },
+            ];
+            let _ = seed::seeds(&plan, &result);
             if let QueryResult::Vector(samples) = &result {
-                let _ = prometheus::alerts(samples);
-                let plan = [
-                    ServicePlan {
-                        name: "web".into(),
-                        target: "https://example.test".into(),
-                        job: Some("blackbox".into()),
-                        slow_after_s: 0.5,
-                    },
-                    ServicePlan {
-                        name: "any".into(),
-                        target: "a:9100".into(),
-                        job: None,
-                        slow_after_s: 3.0,
-                    },
-                ];
                 let _ = prometheus::services(&plan, samples, samples);
             }
         }

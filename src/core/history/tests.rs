@@ -131,3 +131,13 @@ fn seeding_an_empty_history_equals_recording_the_same_readings() {
         recorded.samples().collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn times_at_the_ends_of_the_range_do_not_overflow() {
+    let mut r = Ring::new(1, 60);
+    r.record(point(i64::MIN, 1.0));
+    r.record(point(i64::MAX, 2.0));
+    r.record(point(i64::MIN, 3.0));
+    r.merge([point(i64::MAX, 4.0), point(i64::MIN, 5.0)]);
+    assert!(r.len() <= 2, "{}", r.len());
+}
