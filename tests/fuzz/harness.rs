@@ -63,8 +63,10 @@ pub fn prometheus_response(data: &[u8]) {
 }
 
 /// A `GET /cluster/resources` body, then the snapshot the dashboard builds
-/// from it with a healthy and with an empty cluster status.
+/// from it with a healthy and with an empty cluster status; and the same
+/// bytes as a node's `rrddata`.
 pub fn proxmox_resources(data: &[u8]) {
+    let _ = piboard::sources::proxmox::rrd::samples(data);
     let Ok(res) = proxmox::resources(data) else {
         return;
     };
