@@ -116,6 +116,7 @@ async fn answer(State(fake): State<Fake>, uri: Uri, headers: HeaderMap) -> Respo
             "/printer/objects/query" => s.objects,
             "/server/files/metadata" => s.metadata,
             "/server/temperature_store" => s.store,
+            "/server/history/list" => ok("history_list.json"),
             p if p.starts_with("/server/files/gcodes/") => s.thumbnail,
             _ => err(404),
         }
@@ -233,6 +234,7 @@ async fn printing_with_a_thumbnail() {
     let seed = p.seed.as_ref().expect("the first poll carries the store");
     assert_eq!((seed.extruder.len(), seed.bed.len()), (1200, 1200));
     assert_eq!(seed.end_s, t0().timestamp());
+    assert_eq!(p.jobs.len(), 3);
     assert_eq!(s.interval(), Duration::from_secs(2));
     // Later polls use the cache: metadata, thumbnail and store once each.
     for _ in 0..3 {
@@ -243,6 +245,14 @@ async fn printing_with_a_thumbnail() {
     assert_eq!(fake.count("/server/files/metadata"), 1);
     assert_eq!(fake.count("/server/files/gcodes/"), 1);
     assert_eq!(fake.count("/server/temperature_store"), 1);
+    // The job history at the first ready poll; no job ended since.
+    assert_eq!(fake.count("/server/history/list"), 1);
+    let history = fake
+        .seen()
+        .into_iter()
+        .find(|r| r.path == "/server/history/list")
+        .expect("asked for");
+    assert_eq!(history.query.as_deref(), Some("limit=5&order=desc"));
     assert_eq!(fake.count("/printer/objects/query"), 4);
     // No API key configured: none sent.
     assert!(fake.seen().iter().all(|r| r.api_key.is_none()));
@@ -397,9 +407,14 @@ async fn polls_fast_only_while_printing() {
     fake.set(Scenario::printing("objects_paused.json"));
     poll(&mut s).await.expect("good poll");
     assert_eq!(s.interval(), Duration::from_secs(10));
+    assert_eq!(fake.count("/server/history/list"), 1);
     fake.set(Scenario::printing("objects_complete.json"));
     poll(&mut s).await.expect("good poll");
     assert_eq!(s.interval(), Duration::from_secs(10));
+    // The job ended: the job history is asked for again, once.
+    assert_eq!(fake.count("/server/history/list"), 2);
+    poll(&mut s).await.expect("good poll");
+    assert_eq!(fake.count("/server/history/list"), 2);
     // A new job on the same file asks for its metadata again (it may have
     // been re-sliced); the unchanged file keeps its decoded thumbnail.
     fake.set(Scenario::printing("objects_printing.json"));

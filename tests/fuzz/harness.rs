@@ -105,7 +105,7 @@ pub fn moonraker_objects(data: &[u8]) {
 
 /// Moonraker's other JSON answers: `/server/info`, `/printer/info`,
 /// `/server/files/metadata` (and the thumbnail it picks),
-/// `/server/temperature_store` and error bodies.
+/// `/server/temperature_store`, `/server/history/list` and error bodies.
 pub fn moonraker_server(data: &[u8]) {
     if let Ok(info) = moonraker::server_info(data) {
         let _ = info.klippy();
@@ -113,6 +113,7 @@ pub fn moonraker_server(data: &[u8]) {
     let _ = moonraker::printer_info(data);
     let _ = moonraker::error_message(data);
     let _ = moonraker::temperature_store(data);
+    let _ = piboard::sources::moonraker::jobs::jobs(data);
     if let Ok(meta) = moonraker::metadata(data) {
         let status = moonraker::objects(include_bytes!(
             "../fixtures/moonraker/objects_printing.json"

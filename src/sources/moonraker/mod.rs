@@ -13,7 +13,9 @@
 //!    `GET /server/files/metadata` and the best-fitting thumbnail
 //!    ([`thumbnail`]), decoded and scaled once and kept; a missing or
 //!    corrupt one is remembered and leaves the placeholder;
-//! 5. once, the first time Klipper is ready: `GET /server/temperature_store`,
+//! 5. at the first ready poll and whenever a job ends, the job history
+//!    ([`jobs`], `GET /server/history/list`);
+//! 6. once, the first time Klipper is ready: `GET /server/temperature_store`,
 //!    sent as the data's `seed` for the core's temperature history (the
 //!    core records each poll's temperatures itself, stamped with the
 //!    update's time).
@@ -25,6 +27,7 @@
 //! printing, and at the idle interval otherwise (paused, idle, failures).
 //! The answers are read by [`parse`], which is pure.
 
+pub mod jobs;
 pub mod parse;
 pub mod thumbnail;
 
@@ -118,6 +121,10 @@ pub struct MoonrakerSource {
     file: Option<FileEntry>,
     /// Whether the temperature store was asked for.
     seeded: bool,
+    /// The last jobs from the job history ([`jobs`]), newest first.
+    jobs: Vec<crate::core::Job>,
+    /// Whether the job history is to be asked for.
+    jobs_due: bool,
     requests: Requests,
 }
 
@@ -141,6 +148,8 @@ impl MoonrakerSource {
             last_job: None,
             file: None,
             seeded: false,
+            jobs: Vec::new(),
+            jobs_due: true,
             requests: Requests::default(),
         }
     }
@@ -174,7 +183,9 @@ impl MoonrakerSource {
             401 | 403 => return Err(failure(&body, &API)),
             _ => parse::error_message(&body.bytes),
         };
-        Ok(parse::not_ready(klippy, message))
+        let mut data = parse::not_ready(klippy, message);
+        data.jobs = self.jobs.clone();
+        Ok(data)
     }
 
     /// Fetches the file's metadata and thumbnail when the file is new to us,
@@ -311,6 +322,10 @@ impl MoonrakerSource {
         );
         let filename = stats.and_then(|s| s.filename.clone());
         self.refresh_file(filename.as_deref(), job, now).await;
+        if jobs::ended(self.last_job.map(|j| j.0), job.0) {
+            self.jobs_due = true;
+        }
+        self.refresh_jobs().await;
         self.last_job = Some(job);
         let file = self.file.as_ref();
         let mut data = parse::printer_data(&status, file.and_then(|f| f.meta.as_ref()));
@@ -319,6 +334,7 @@ impl MoonrakerSource {
             _ => None,
         };
         data.seed = seed;
+        data.jobs = self.jobs.clone();
         Ok(data)
     }
 }
@@ -348,7 +364,8 @@ impl Source for MoonrakerSource {
     }
 
     fn deadline(&self) -> Duration {
-        // Up to five requests in a cycle that fetches a new file's details.
+        // Up to six requests in a cycle that fetches a new file's details
+        // and the job history.
         (self.settings.timeout * 3).max(Duration::from_secs(10))
     }
 

@@ -30,7 +30,7 @@ struct ErrorBody {
     message: String,
 }
 
-fn result<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
+pub(super) fn result<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
     serde_json::from_slice::<Envelope<T>>(bytes)
         .map(|e| e.result)
         .map_err(|e| {
