@@ -18,7 +18,7 @@ pub(super) fn wobble(t: u32, i: u32) -> f64 {
 }
 
 /// The probed services: name and typical response time in seconds.
-const SERVICES: [(&str, f64); 12] = [
+pub(super) const SERVICES: [(&str, f64); 12] = [
     ("Traefik", 0.038),
     ("Authentik", 0.120),
     ("Overseerr", 0.210),
@@ -123,7 +123,7 @@ fn reading(name: &str, series: Vec<(&str, f64)>) -> TileReading {
 const GIB: u64 = 1 << 30;
 
 /// Nodes: name, memory, typical CPU, typical memory use, uptime at t = 0.
-const NODES: [(&str, u64, f64, f64, u64); 5] = [
+pub(super) const NODES: [(&str, u64, f64, f64, u64); 5] = [
     ("thinkcentre1", 16 * GIB, 0.12, 0.62, 12 * 86_400 + 3_600),
     ("thinkcentre2", 16 * GIB, 0.18, 0.55, 12 * 86_400 + 3_300),
     ("thinkcentre3", 16 * GIB, 0.09, 0.48, 12 * 86_400 + 2_900),
