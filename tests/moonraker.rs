@@ -116,6 +116,7 @@ async fn answer(State(fake): State<Fake>, uri: Uri, headers: HeaderMap) -> Respo
             "/printer/objects/query" => s.objects,
             "/server/files/metadata" => s.metadata,
             "/server/temperature_store" => s.store,
+            "/server/history/list" => ok("history_list.json"),
             p if p.starts_with("/server/files/gcodes/") => s.thumbnail,
             _ => err(404),
         }
@@ -228,19 +229,30 @@ async fn printing_with_a_thumbnail() {
         meta.query.as_deref(),
         Some("filename=parts%2Fenclosure-hinge_0.2mm_PETG_2h10m.gcode")
     );
-    // Seeded from the temperature store: ten minutes of samples, the newest
+    // The temperature store as a seed for the core: its newest values
     // stamped with the poll's time, not the system clock's.
-    assert!(p.history.len() >= 100, "{}", p.history.len());
-    assert_eq!(p.history.last().map(|s| s.at_s), Some(t0().timestamp()));
+    let seed = p.seed.as_ref().expect("the first poll carries the store");
+    assert_eq!((seed.extruder.len(), seed.bed.len()), (1200, 1200));
+    assert_eq!(seed.end_s, t0().timestamp());
+    assert_eq!(p.jobs.len(), 3);
     assert_eq!(s.interval(), Duration::from_secs(2));
     // Later polls use the cache: metadata, thumbnail and store once each.
     for _ in 0..3 {
         let again = poll(&mut s).await.expect("a good poll");
         assert!(again.thumbnail.is_some());
+        assert!(again.seed.is_none(), "the store is sent once");
     }
     assert_eq!(fake.count("/server/files/metadata"), 1);
     assert_eq!(fake.count("/server/files/gcodes/"), 1);
     assert_eq!(fake.count("/server/temperature_store"), 1);
+    // The job history at the first ready poll; no job ended since.
+    assert_eq!(fake.count("/server/history/list"), 1);
+    let history = fake
+        .seen()
+        .into_iter()
+        .find(|r| r.path == "/server/history/list")
+        .expect("asked for");
+    assert_eq!(history.query.as_deref(), Some("limit=5&order=desc"));
     assert_eq!(fake.count("/printer/objects/query"), 4);
     // No API key configured: none sent.
     assert!(fake.seen().iter().all(|r| r.api_key.is_none()));
@@ -395,9 +407,14 @@ async fn polls_fast_only_while_printing() {
     fake.set(Scenario::printing("objects_paused.json"));
     poll(&mut s).await.expect("good poll");
     assert_eq!(s.interval(), Duration::from_secs(10));
+    assert_eq!(fake.count("/server/history/list"), 1);
     fake.set(Scenario::printing("objects_complete.json"));
     poll(&mut s).await.expect("good poll");
     assert_eq!(s.interval(), Duration::from_secs(10));
+    // The job ended: the job history is asked for again, once.
+    assert_eq!(fake.count("/server/history/list"), 2);
+    poll(&mut s).await.expect("good poll");
+    assert_eq!(fake.count("/server/history/list"), 2);
     // A new job on the same file asks for its metadata again (it may have
     // been re-sliced); the unchanged file keeps its decoded thumbnail.
     fake.set(Scenario::printing("objects_printing.json"));
@@ -450,10 +467,29 @@ async fn an_unreachable_moonraker_is_a_connectivity_failure() {
 
 // ---------------------------------------------------------------- goldens
 
-/// The demo homelab at second 10, its printer replaced by what the Moonraker
-/// source made of a fixture (or by `failures` failed polls after it).
+/// The second of the demo timeline the printer panel goldens show.
+const FRAME_AT: u32 = 10;
+
+/// The time of that frame: the fixtures are polled then, as a live source
+/// would be, so the core stamps their temperatures with it.
+fn frame_now() -> chrono::DateTime<chrono::Utc> {
+    piboard::demo::epoch() + chrono::Duration::seconds(i64::from(FRAME_AT))
+}
+
+/// The demo homelab at second [`FRAME_AT`] without its printer: the
+/// printer's data and its temperature history are what the Moonraker
+/// source made of a fixture (or `failures` failed polls after it).
 fn frame(data: &PrinterData, failures: u32) -> piboard::view::ViewModel {
-    let (mut dash, now): (Dashboard, _) = piboard::demo::replay(10);
+    let now = frame_now();
+    let mut dash = Dashboard::new(piboard::demo::settings());
+    for t in (0..=FRAME_AT).step_by(piboard::demo::STEP_S as usize) {
+        let when = piboard::demo::epoch() + chrono::Duration::seconds(i64::from(t));
+        for u in piboard::demo::updates(t, when) {
+            if u.kind != SourceKind::Moonraker {
+                dash.apply(u);
+            }
+        }
+    }
     let update = |at, outcome| SourceUpdate {
         kind: SourceKind::Moonraker,
         at,
@@ -491,7 +527,14 @@ fn check(name: &str, vm: &piboard::view::ViewModel, (w, h): (u32, u32)) -> Resul
 #[test]
 fn golden_printer_panel_states() {
     let rt = tokio::runtime::Runtime::new().expect("a runtime");
-    let get = |s: Scenario| rt.block_on(printer(s));
+    let get = |s: Scenario| {
+        rt.block_on(async {
+            let (_fake, url) = Fake::start(s).await;
+            poll_at(&mut source(&url), frame_now())
+                .await
+                .expect("a good poll")
+        })
+    };
     let printing = get(Scenario::printing("objects_printing.json"));
     let cases: Vec<(&str, PrinterData, u32, (u32, u32))> = vec![
         ("moonraker-printing", printing.clone(), 0, (800, 480)),

@@ -214,7 +214,7 @@ async fn service_and_overlay_follow_real_servers() {
     write(
         dir,
         "rules.yml",
-        "groups:\n- name: piboard-test\n  interval: 1s\n  rules:\n  - alert: ProbeFailed\n    expr: probe_success == 0\n    labels:\n      severity: critical\n",
+        "groups:\n- name: piboard-test\n  interval: 1s\n  rules:\n  - alert: ProbeFailed\n    expr: probe_success == 0\n    labels:\n      severity: critical\n    annotations:\n      summary: 'probe of {{ $labels.instance }} failed'\n",
     );
     write(
         dir,
@@ -359,6 +359,19 @@ query = "sum("
         .await;
     assert_eq!(vm.alerts.items[0].name, "ProbeFailed");
     assert_eq!(vm.alerts.items[0].severity, Severity::Critical);
+    // `/api/v1/alerts` carries since when it fires and its summary.
+    let alert = watch
+        .dash
+        .prometheus()
+        .and_then(|p| p.alerts.first().cloned())
+        .expect("the alert is in the core");
+    assert_eq!(alert.summary, Some(format!("probe of {target_url} failed")));
+    let age = alert.since.map(|t| SystemClock.now() - t);
+    assert!(
+        age.is_some_and(|a| a >= chrono::TimeDelta::zero() && a < chrono::TimeDelta::seconds(60)),
+        "activeAt {:?}",
+        alert.since
+    );
     assert_eq!(vm.overall.reason.split(" · ").next(), Some("Web down"));
     assert!(!vm.overlay.visible);
 

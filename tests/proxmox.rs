@@ -129,11 +129,29 @@ async fn resources(State(f): State<Arc<Fake>>, h: HeaderMap) -> Response {
     answer(&f, &h, &f.resources).await
 }
 
+/// A node's hour of CPU and memory: the fixture for every node but
+/// `tower1`, whose request fails (and is not counted as a hit).
+async fn rrddata(
+    axum::extract::Path(node): axum::extract::Path<String>,
+    uri: axum::http::Uri,
+) -> Response {
+    assert_eq!(uri.query(), Some("timeframe=hour&cf=AVERAGE"));
+    if node == "tower1" {
+        return (StatusCode::from_u16(595).expect("valid"), "").into_response();
+    }
+    (
+        [("content-type", "application/json;charset=UTF-8")],
+        fixture("rrddata-hour.json"),
+    )
+        .into_response()
+}
+
 /// Serves `fake` over HTTPS on a loopback port; returns its URL.
 async fn serve(fake: Arc<Fake>, tls: &TestPki) -> String {
     let app = Router::new()
         .route("/api2/json/cluster/status", get(status))
         .route("/api2/json/cluster/resources", get(resources))
+        .route("/api2/json/nodes/{node}/rrddata", get(rrddata))
         .with_state(fake);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("local address");
@@ -278,6 +296,26 @@ async fn a_healthy_cluster_through_the_cluster_ca() {
     assert_eq!(names.iter().filter(|n| **n == "ceph-pool").count(), 1);
     assert_eq!(names.iter().filter(|n| **n == "local-lvm").count(), 5);
     assert!(d.warning.is_none());
+    // Each node's hour of CPU and memory, once; tower1's failed and is
+    // asked again at the next poll, never a failure of the source.
+    let seeded = |d: &ProxmoxData| -> Vec<(String, usize)> {
+        d.seed
+            .iter()
+            .map(|s| (s.node.clone(), s.samples.len()))
+            .collect()
+    };
+    let three = |n: &str| (n.to_owned(), 3);
+    assert_eq!(
+        seeded(&d),
+        [
+            three("thinkcentre1"),
+            three("thinkcentre2"),
+            three("thinkcentre3"),
+            three("zotac")
+        ]
+    );
+    let again = data(&mut source).await;
+    assert!(seeded(&again).is_empty(), "{:?}", seeded(&again));
 }
 
 #[tokio::test]

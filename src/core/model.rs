@@ -86,6 +86,10 @@ pub struct Alert {
     pub severity: Severity,
     /// The `instance` label, or another label that says where it fires.
     pub instance: Option<String>,
+    /// Since when it is active (Prometheus' `activeAt`), when known.
+    pub since: Option<DateTime<Utc>>,
+    /// The `summary` annotation, else the `description`.
+    pub summary: Option<String>,
 }
 
 /// Alert severity, ordered from least to most severe.
@@ -194,6 +198,10 @@ pub struct PrometheusData {
     pub services_error: Option<String>,
     /// Why the alerts query failed, if it did (the alerts are then unknown, not none).
     pub alerts_error: Option<String>,
+    /// The services' response times of the last hour, once after a start
+    /// (merged and dropped by the core).
+    #[serde(skip)]
+    pub seed: Vec<super::seed::ServiceSeed>,
 }
 
 /// Everything a Proxmox poll yields.
@@ -205,6 +213,10 @@ pub struct ProxmoxData {
     pub quorate: Option<bool>,
     /// A problem that is not a failure (a token that sees nodes but no guests).
     pub warning: Option<String>,
+    /// Nodes' CPU and memory of the last hour, once per node after a start
+    /// (merged and dropped by the core).
+    #[serde(skip)]
+    pub seed: Vec<super::seed::NodeSeed>,
 }
 
 /// Klipper's own state as Moonraker reports it.
@@ -269,9 +281,46 @@ pub struct PrinterData {
     /// Decoded thumbnail (RGBA8, width, height), if the file has one.
     #[serde(skip)]
     pub thumbnail: Option<Thumbnail>,
-    /// The last minutes of extruder and bed temperatures, for the chart.
+    /// The last print jobs, newest first (Moonraker's job history).
+    pub jobs: Vec<Job>,
+    /// The temperature store, once after a start (merged into the core's
+    /// temperature history and dropped).
     #[serde(skip)]
-    pub history: super::history::TempHistory,
+    pub seed: Option<super::seed::TempSeed>,
+}
+
+/// How a print job ended, as Moonraker's job history says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    InProgress,
+    Completed,
+    Cancelled,
+    Error,
+    /// Klipper shut down during the job.
+    KlippyShutdown,
+    /// Klipper lost its connection during the job.
+    KlippyDisconnect,
+    /// Moonraker found the job unfinished at its start.
+    Interrupted,
+    /// Moonraker stopped during the job.
+    ServerExit,
+    /// A status this version does not know.
+    Other,
+}
+
+/// One job of the printer's history.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    /// The file, with its folders.
+    pub filename: String,
+    pub status: JobStatus,
+    pub start: Option<DateTime<Utc>>,
+    pub end: Option<DateTime<Utc>>,
+    /// From start to end, pauses included, seconds.
+    pub total_duration_s: Option<f64>,
+    /// Filament used, mm.
+    pub filament_used_mm: Option<f64>,
 }
 
 /// A decoded gcode thumbnail, shared cheaply between snapshots.

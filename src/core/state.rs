@@ -8,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+use super::histories::Histories;
 use super::model::{
     Failure, PrinterData, PrometheusData, ProxmoxData, SourceData, SourceKind, SourceUpdate,
 };
@@ -135,10 +136,12 @@ impl SourceState {
     }
 }
 
-/// The whole dashboard: one record per configured source.
+/// The whole dashboard: one record per configured source, and the
+/// histories of what they reported.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Dashboard {
     sources: BTreeMap<SourceKind, SourceState>,
+    histories: Histories,
 }
 
 impl Dashboard {
@@ -148,14 +151,27 @@ impl Dashboard {
             .into_iter()
             .map(|s| (s.kind, SourceState::new(s)))
             .collect();
-        Self { sources }
+        Self {
+            sources,
+            histories: Histories::default(),
+        }
     }
 
-    /// Records the outcome of one poll. Updates from unconfigured sources are ignored.
-    pub fn apply(&mut self, update: SourceUpdate) {
+    /// Records the outcome of one poll: a good one also feeds the
+    /// histories (stamped with the update's `at`), which take its seed out
+    /// of the data kept. Updates from unconfigured sources are ignored.
+    pub fn apply(&mut self, mut update: SourceUpdate) {
         if let Some(state) = self.sources.get_mut(&update.kind) {
+            if let Ok(data) = &mut update.outcome {
+                self.histories.observe(data, update.at);
+            }
             state.apply(update);
         }
+    }
+
+    /// The histories and since-when of services, nodes and the printer.
+    pub fn histories(&self) -> &Histories {
+        &self.histories
     }
 
     /// The record of one source, if it is configured.

@@ -405,6 +405,8 @@ mod tests {
                 name: "HighLoad".into(),
                 severity: Severity::Warning,
                 instance: None,
+                since: None,
+                summary: None,
             }],
             ..Default::default()
         };
@@ -424,6 +426,8 @@ mod tests {
             name: n.into(),
             severity: s,
             instance: None,
+            since: None,
+            summary: None,
         };
         let prom = PrometheusData {
             alerts: vec![

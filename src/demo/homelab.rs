@@ -18,7 +18,7 @@ pub(super) fn wobble(t: u32, i: u32) -> f64 {
 }
 
 /// The probed services: name and typical response time in seconds.
-const SERVICES: [(&str, f64); 12] = [
+pub(super) const SERVICES: [(&str, f64); 12] = [
     ("Traefik", 0.038),
     ("Authentik", 0.120),
     ("Overseerr", 0.210),
@@ -63,6 +63,8 @@ pub(super) fn prometheus(t: u32) -> PrometheusData {
             name: "ProbeFailed".into(),
             severity: Severity::Critical,
             instance: Some("requests.woodhead.tech".into()),
+            since: None,
+            summary: None,
         });
     }
     if (56..95).contains(&t) {
@@ -70,6 +72,8 @@ pub(super) fn prometheus(t: u32) -> PrometheusData {
             name: "ProxmoxNodeDown".into(),
             severity: Severity::Critical,
             instance: Some("tower1".into()),
+            since: None,
+            summary: None,
         });
     }
     let temps = [
@@ -119,7 +123,7 @@ fn reading(name: &str, series: Vec<(&str, f64)>) -> TileReading {
 const GIB: u64 = 1 << 30;
 
 /// Nodes: name, memory, typical CPU, typical memory use, uptime at t = 0.
-const NODES: [(&str, u64, f64, f64, u64); 5] = [
+pub(super) const NODES: [(&str, u64, f64, f64, u64); 5] = [
     ("thinkcentre1", 16 * GIB, 0.12, 0.62, 12 * 86_400 + 3_600),
     ("thinkcentre2", 16 * GIB, 0.18, 0.55, 12 * 86_400 + 3_300),
     ("thinkcentre3", 16 * GIB, 0.09, 0.48, 12 * 86_400 + 2_900),
@@ -206,6 +210,7 @@ pub(super) fn proxmox(t: u32) -> ProxmoxData {
         storage,
         quorate: Some(true),
         warning: None,
+        seed: Vec::new(),
     }
 }
 
@@ -214,23 +219,18 @@ const SLICER_S: f64 = 7_800.0;
 const FILAMENT_MM: f64 = 12_500.0;
 const LAYERS: u32 = 180;
 
-/// The printer at second `t`, with the chart's history: the last ten
-/// minutes of the timeline (before second 0 the print was already running
-/// steadily at 240 / 80 °C).
-pub(super) fn printer(t: u32) -> PrinterData {
+/// The printer at second `t`; at second 0 with the temperature store's
+/// last ten minutes as a seed (before second 0 the print was already
+/// running steadily at 240 / 80 °C), as Moonraker's source sends it once.
+pub(super) fn printer(t: u32, now_s: i64) -> PrinterData {
     let mut p = printer_now(t);
-    let end = i64::from(t);
-    let step = crate::core::history::STEP_S;
-    let first = (end - crate::core::history::WINDOW_S + step).div_euclid(step) * step;
-    for at in (first..=end).step_by(step as usize) {
-        let (e, b) = match u32::try_from(at) {
-            Ok(at) => {
-                let q = printer_now(at);
-                (q.extruder.temperature, q.bed.temperature)
-            }
-            Err(_) => (240.0 + 0.6 * wobble(at.unsigned_abs() as u32, 500), 80.0),
-        };
-        p.history.record(at, e, b);
+    if t == 0 {
+        let n = crate::core::history::WINDOW_S as u32;
+        p.seed = Some(TempSeed {
+            end_s: now_s,
+            extruder: (0..n).map(|i| 240.0 + 0.6 * wobble(n - i, 500)).collect(),
+            bed: vec![80.0; n as usize],
+        });
     }
     p
 }
@@ -260,7 +260,8 @@ fn printer_now(t: u32) -> PrinterData {
         slicer_estimate_s: None,
         filament_total_mm: None,
         thumbnail: None,
-        history: TempHistory::default(),
+        jobs: Vec::new(),
+        seed: None,
     };
     let job = |progress: f64, state| PrinterData {
         state,

@@ -14,10 +14,17 @@
 //! | 155–169  | Moonraker unreachable: printer offline                         |
 //! | 170–179  | the next print heating up                                      |
 //!
+//! The detail pages' data (`detail.rs`): alerts with since when and a
+//! summary, the printer's last jobs, and at second 0 the last hour of the
+//! services' response times and the nodes' CPU and memory as seeds (the
+//! printer's ten minutes of temperatures likewise), so every chart is full
+//! from the first frame.
+//!
 //! Every source "polls" every [`STEP_S`] seconds. A frame at second `t` is the
 //! result of replaying every step up to `t` through the real core, so the
 //! frozen frames of `--demo --at` are exactly what the live demo shows.
 
+mod detail;
 mod homelab;
 
 use std::sync::Arc;
@@ -180,16 +187,27 @@ pub fn updates(t: u32, now: DateTime<Utc>) -> Vec<SourceUpdate> {
             "connection refused (192.168.86.25:9090)",
         ))
     } else {
-        Ok(SourceData::Prometheus(prometheus(t)))
+        let mut data = prometheus(t);
+        detail::alerts(&mut data.alerts, t, now);
+        if t == 0 {
+            data.seed = detail::service_seed(now);
+        }
+        Ok(SourceData::Prometheus(data))
     };
+    let mut pve = proxmox(t);
+    if t == 0 {
+        pve.seed = detail::node_seed(now);
+    }
     let moonraker = if (155..170).contains(&t) {
         Err(Failure::new(FailureKind::Timeout, "no answer within 5 s"))
     } else {
-        Ok(SourceData::Moonraker(Box::new(printer(t))))
+        let mut p = printer(t, now.timestamp());
+        p.jobs = detail::jobs(t, now);
+        Ok(SourceData::Moonraker(Box::new(p)))
     };
     vec![
         update(SourceKind::Prometheus, prometheus),
-        update(SourceKind::Proxmox, Ok(SourceData::Proxmox(proxmox(t)))),
+        update(SourceKind::Proxmox, Ok(SourceData::Proxmox(pve))),
         update(SourceKind::Moonraker, moonraker),
     ]
 }
@@ -232,6 +250,49 @@ mod tests {
         let (_, d, now) = at(165);
         assert_eq!(health(&d, SourceKind::Moonraker, now), Health::Lost);
         assert_eq!(health(&d, SourceKind::Proxmox, now), Health::Ok);
+    }
+
+    /// The figure `core::histories` states for the seed homelab: 12
+    /// services, 5 nodes and the printer; a ring takes its full size at its
+    /// first sample.
+    #[test]
+    fn the_seed_homelab_holds_29760_bytes_of_samples() {
+        let (d, _) = replay(PERIOD_S - 1);
+        assert_eq!(d.histories().heap_bytes(), 12 * 1920 + 5 * 960 + 1920);
+        assert_eq!(d.histories().heap_bytes(), 29_760);
+    }
+
+    #[test]
+    fn every_detail_page_has_something_to_show() {
+        let (d, now) = replay(40);
+        let h = d.histories();
+        assert_eq!(h.service("Plex").map(|r| r.len()), Some(120));
+        assert_eq!(h.node("zotac").map(|r| r.len()), Some(60));
+        assert_eq!(h.printer_temps().len(), 120);
+        let down = h.service_since("Overseerr").expect("tracked");
+        assert_eq!(down.state, ServiceHealth::Down);
+        assert_eq!((now - down.at).num_seconds(), 20);
+        assert!(!down.first_seen);
+        let alert = d
+            .prometheus()
+            .and_then(|p| p.alerts.first())
+            .expect("firing");
+        assert_eq!(alert.since.map(|t| (now - t).num_seconds()), Some(16));
+        assert!(alert.summary.is_some());
+        assert!(
+            d.prometheus().is_some_and(|p| p.seed.is_empty()),
+            "seeds are not kept"
+        );
+        let jobs = |at| {
+            replay(at)
+                .0
+                .printer()
+                .map(|p| p.jobs.clone())
+                .unwrap_or_default()
+        };
+        assert_eq!(jobs(40).len(), 4);
+        assert_eq!(jobs(130)[0].status, JobStatus::Completed);
+        assert!(jobs(130)[0].filename.starts_with("enclosure-hinge"));
     }
 
     #[test]

@@ -167,7 +167,12 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         storage,
         alerts,
         tiles,
-        printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
+        printer: printer::panel(
+            d.source(SourceKind::Moonraker),
+            d.histories().printer_temps(),
+            now,
+            offset,
+        ),
         labels: LabelsVm::default(),
         page: PageVm::overview(),
     }

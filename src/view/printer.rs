@@ -13,7 +13,7 @@ use super::heater::{TemperatureVm, temperature};
 use super::{Tone, format};
 use crate::core::printer::time_left_s;
 use crate::core::{
-    Health, KlippyState, PrintState, PrinterData, SourceData, SourceState, Thumbnail,
+    Health, KlippyState, PrintState, PrinterData, SourceData, SourceState, TempHistory, Thumbnail,
 };
 
 /// What the printer panel shows, as one word in `/api/status`.
@@ -232,14 +232,19 @@ fn with_state(state: PrinterState, vm: PrinterVm) -> PrinterVm {
 }
 
 /// Builds the panel from the Moonraker source's record.
-pub(super) fn panel(s: Option<&SourceState>, now: DateTime<Utc>, offset: FixedOffset) -> PrinterVm {
+pub(super) fn panel(
+    s: Option<&SourceState>,
+    temps: &TempHistory,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> PrinterVm {
     let Some(s) = s else {
         return PrinterVm::default();
     };
     let health = s.health(now);
     match s.data.as_ref() {
         Some(SourceData::Moonraker(p)) if !matches!(health, Health::Lost | Health::Error) => {
-            job_panel(&s.settings.name, p, now, offset)
+            job_panel(&s.settings.name, p, temps, now, offset)
         }
         _ => no_data_panel(s, health, now),
     }
@@ -268,7 +273,13 @@ fn no_data_panel(s: &SourceState, health: Health, now: DateTime<Utc>) -> Printer
 }
 
 /// Moonraker answers: the job, the heaters, Klipper's state.
-fn job_panel(name: &str, p: &PrinterData, now: DateTime<Utc>, offset: FixedOffset) -> PrinterVm {
+fn job_panel(
+    name: &str,
+    p: &PrinterData,
+    temps: &TempHistory,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> PrinterVm {
     let left = time_left_s(p);
     let eta = left
         .and_then(|l| chrono::Duration::try_seconds(l.round() as i64))
@@ -278,7 +289,7 @@ fn job_panel(name: &str, p: &PrinterData, now: DateTime<Utc>, offset: FixedOffse
         configured: true,
         name: name.to_owned(),
         job: p.klippy == KlippyState::Ready,
-        chart: chart(&p.history),
+        chart: chart(temps),
         klippy_state: Some(p.klippy),
         filename: p.filename.as_deref().map(display_name).unwrap_or_default(),
         progress,

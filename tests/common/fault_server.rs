@@ -137,7 +137,12 @@ impl Flavor {
     /// The good answer to `path`, if it is one the service has.
     fn good(self, path: &str) -> Option<String> {
         match self {
-            // One firing alert, as Prometheus answers `ALERTS{...}`.
+            // One firing alert, as Prometheus answers `/api/v1/alerts`.
+            Flavor::Prometheus if path.starts_with("/api/v1/alerts") => Some(
+                r#"{"status":"success","data":{"alerts":[{"labels":{"alertname":"DiskFilling","instance":"nas:9100","severity":"warning"},"annotations":{"summary":"nas is filling up"},"state":"firing","activeAt":"2026-11-21T08:00:00Z","value":"9e-01"}]}}"#
+                    .to_owned(),
+            ),
+            // The same alert as an `ALERTS{...}` series, for any query.
             Flavor::Prometheus if path.starts_with("/api/v1/query") => Some(
                 r#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{"__name__":"ALERTS","alertname":"DiskFilling","alertstate":"firing","instance":"nas:9100","severity":"warning"},"value":[1763700000.123,"1"]}]}}"#
                     .to_owned(),

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use piboard::sources::moonraker::{THUMBNAIL_SIDE, parse as moonraker, thumbnail};
 use piboard::sources::prometheus::parse::{self as prometheus, QueryResult, Reply, ServicePlan};
+use piboard::sources::prometheus::{alerts, seed};
 use piboard::sources::proxmox::parse as proxmox;
 
 /// One target: what it does with one input.
@@ -25,8 +26,10 @@ pub const TARGETS: [(&str, Target); 7] = [
 ];
 
 /// A `/api/v1/query` body: the envelope, every result type, then what the
-/// dashboard makes of it (a tile, alerts, services).
+/// dashboard makes of it (a tile, services, the response-time seed); and
+/// the same bytes as a `/api/v1/alerts` body.
 pub fn prometheus_response(data: &[u8]) {
+    let _ = alerts::reply(data);
     let Ok(reply) = prometheus::parse_reply(data) else {
         return;
     };
@@ -34,22 +37,22 @@ pub fn prometheus_response(data: &[u8]) {
         Reply::Success { result, .. } => {
             let _ = prometheus::tile("tile", Some("mountpoint"), &result);
             let _ = prometheus::tile("tile", None, &result);
+            let plan = [
+                ServicePlan {
+                    name: "web".into(),
+                    target: "https://example.test".into(),
+                    job: Some("blackbox".into()),
+                    slow_after_s: 0.5,
+                },
+                ServicePlan {
+                    name: "any".into(),
+                    target: "a:9100".into(),
+                    job: None,
+                    slow_after_s: 3.0,
+                },
+            ];
+            let _ = seed::seeds(&plan, &result);
             if let QueryResult::Vector(samples) = &result {
-                let _ = prometheus::alerts(samples);
-                let plan = [
-                    ServicePlan {
-                        name: "web".into(),
-                        target: "https://example.test".into(),
-                        job: Some("blackbox".into()),
-                        slow_after_s: 0.5,
-                    },
-                    ServicePlan {
-                        name: "any".into(),
-                        target: "a:9100".into(),
-                        job: None,
-                        slow_after_s: 3.0,
-                    },
-                ];
                 let _ = prometheus::services(&plan, samples, samples);
             }
         }
@@ -60,8 +63,10 @@ pub fn prometheus_response(data: &[u8]) {
 }
 
 /// A `GET /cluster/resources` body, then the snapshot the dashboard builds
-/// from it with a healthy and with an empty cluster status.
+/// from it with a healthy and with an empty cluster status; and the same
+/// bytes as a node's `rrddata`.
 pub fn proxmox_resources(data: &[u8]) {
+    let _ = piboard::sources::proxmox::rrd::samples(data);
     let Ok(res) = proxmox::resources(data) else {
         return;
     };
@@ -100,7 +105,7 @@ pub fn moonraker_objects(data: &[u8]) {
 
 /// Moonraker's other JSON answers: `/server/info`, `/printer/info`,
 /// `/server/files/metadata` (and the thumbnail it picks),
-/// `/server/temperature_store` and error bodies.
+/// `/server/temperature_store`, `/server/history/list` and error bodies.
 pub fn moonraker_server(data: &[u8]) {
     if let Ok(info) = moonraker::server_info(data) {
         let _ = info.klippy();
@@ -108,6 +113,7 @@ pub fn moonraker_server(data: &[u8]) {
     let _ = moonraker::printer_info(data);
     let _ = moonraker::error_message(data);
     let _ = moonraker::temperature_store(data);
+    let _ = piboard::sources::moonraker::jobs::jobs(data);
     if let Ok(meta) = moonraker::metadata(data) {
         let status = moonraker::objects(include_bytes!(
             "../fixtures/moonraker/objects_printing.json"

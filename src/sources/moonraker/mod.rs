@@ -13,16 +13,21 @@
 //!    `GET /server/files/metadata` and the best-fitting thumbnail
 //!    ([`thumbnail`]), decoded and scaled once and kept; a missing or
 //!    corrupt one is remembered and leaves the placeholder;
-//! 5. once, the first time Klipper is ready: `GET /server/temperature_store`
-//!    to seed the temperature chart.
+//! 5. at the first ready poll and whenever a job ends, the job history
+//!    ([`jobs`], `GET /server/history/list`);
+//! 6. once, the first time Klipper is ready: `GET /server/temperature_store`,
+//!    sent as the data's `seed` for the core's temperature history (the
+//!    core records each poll's temperatures itself, stamped with the
+//!    update's time).
 //!
 //! Time is the `now` each poll is given (the injected clock): it stamps the
-//! chart's samples and times the metadata retry. A 401 means the API key
+//! seed's newest values and times the metadata retry. A 401 means the API key
 //! (`X-Api-Key`, sent only when configured, marked sensitive) is wrong or
 //! missing. The source polls at the printing interval while a job is
 //! printing, and at the idle interval otherwise (paused, idle, failures).
 //! The answers are read by [`parse`], which is pure.
 
+pub mod jobs;
 pub mod parse;
 pub mod thumbnail;
 
@@ -30,7 +35,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use std::time::Duration;
 
 use crate::core::{
-    Failure, KlippyState, PrintState, PrinterData, SourceData, SourceKind, TempHistory, Thumbnail,
+    Failure, KlippyState, PrintState, PrinterData, SourceData, SourceKind, TempSeed, Thumbnail,
 };
 use crate::sources::Source;
 use crate::sources::http::{self, Body, Endpoint, Header, Sensitive, Setup, Tls, Words};
@@ -114,8 +119,12 @@ pub struct MoonrakerSource {
     /// The last job's state and duration, to see a new job start.
     last_job: Option<(PrintState, f64)>,
     file: Option<FileEntry>,
-    history: TempHistory,
+    /// Whether the temperature store was asked for.
     seeded: bool,
+    /// The last jobs from the job history ([`jobs`]), newest first.
+    jobs: Vec<crate::core::Job>,
+    /// Whether the job history is to be asked for.
+    jobs_due: bool,
     requests: Requests,
 }
 
@@ -138,8 +147,9 @@ impl MoonrakerSource {
             active: false,
             last_job: None,
             file: None,
-            history: TempHistory::default(),
             seeded: false,
+            jobs: Vec::new(),
+            jobs_due: true,
             requests: Requests::default(),
         }
     }
@@ -174,7 +184,7 @@ impl MoonrakerSource {
             _ => parse::error_message(&body.bytes),
         };
         let mut data = parse::not_ready(klippy, message);
-        data.history = self.history.clone();
+        data.jobs = self.jobs.clone();
         Ok(data)
     }
 
@@ -262,21 +272,31 @@ impl MoonrakerSource {
         }
     }
 
-    /// Seeds the chart from Moonraker's temperature store, once. A failure
+    /// Moonraker's temperature store, once, as a seed for the core's
+    /// chart history; its newest values are taken at `now_s`. A failure
     /// only means the chart starts empty.
-    async fn seed_history(&mut self, now_s: i64) {
+    async fn seed(&mut self, now_s: i64) -> Option<TempSeed> {
         if self.seeded {
-            return;
+            return None;
         }
         self.seeded = true;
         match self.get(&["server", "temperature_store"], None).await {
             Ok(body) if body.status.is_success() => {
-                if let Ok((e, b)) = parse::temperature_store(&body.bytes) {
-                    self.history.seed(now_s, &e, &b);
-                }
+                let (extruder, bed) = parse::temperature_store(&body.bytes).ok()?;
+                Some(TempSeed {
+                    end_s: now_s,
+                    extruder,
+                    bed,
+                })
             }
-            Ok(body) => tracing::info!(status = %body.status, "no temperature store"),
-            Err(f) => tracing::info!(reason = %f.message, "no temperature store"),
+            Ok(body) => {
+                tracing::info!(status = %body.status, "no temperature store");
+                None
+            }
+            Err(f) => {
+                tracing::info!(reason = %f.message, "no temperature store");
+                None
+            }
         }
     }
 
@@ -294,8 +314,7 @@ impl MoonrakerSource {
             return self.not_ready(KlippyState::Disconnected).await;
         }
         let status = parse::objects(&expect_success(body, &API)?.bytes)?;
-        let now_s = now.timestamp();
-        self.seed_history(now_s).await;
+        let seed = self.seed(now.timestamp()).await;
         let stats = status.print_stats.as_ref();
         let job = (
             parse::printer_data(&status, None).state,
@@ -303,6 +322,10 @@ impl MoonrakerSource {
         );
         let filename = stats.and_then(|s| s.filename.clone());
         self.refresh_file(filename.as_deref(), job, now).await;
+        if jobs::ended(self.last_job.map(|j| j.0), job.0) {
+            self.jobs_due = true;
+        }
+        self.refresh_jobs().await;
         self.last_job = Some(job);
         let file = self.file.as_ref();
         let mut data = parse::printer_data(&status, file.and_then(|f| f.meta.as_ref()));
@@ -310,9 +333,8 @@ impl MoonrakerSource {
             Some(ThumbState::Loaded(t)) => Some(t.clone()),
             _ => None,
         };
-        self.history
-            .record(now_s, data.extruder.temperature, data.bed.temperature);
-        data.history = self.history.clone();
+        data.seed = seed;
+        data.jobs = self.jobs.clone();
         Ok(data)
     }
 }
@@ -342,7 +364,8 @@ impl Source for MoonrakerSource {
     }
 
     fn deadline(&self) -> Duration {
-        // Up to five requests in a cycle that fetches a new file's details.
+        // Up to six requests in a cycle that fetches a new file's details
+        // and the job history.
         (self.settings.timeout * 3).max(Duration::from_secs(10))
     }
 

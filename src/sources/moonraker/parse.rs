@@ -30,7 +30,7 @@ struct ErrorBody {
     message: String,
 }
 
-fn result<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
+pub(super) fn result<T: DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Failure> {
     serde_json::from_slice::<Envelope<T>>(bytes)
         .map(|e| e.result)
         .map_err(|e| {
@@ -299,7 +299,7 @@ fn progress(s: &Status, meta: Option<&Metadata>, state: PrintState) -> f64 {
 }
 
 /// The panel's data from one objects query and the file's metadata (when
-/// known). The thumbnail and the history are the caller's.
+/// known). The thumbnail, the jobs and the seed are the caller's.
 pub fn printer_data(s: &Status, meta: Option<&Metadata>) -> PrinterData {
     let ps = s.print_stats.as_ref();
     let state = print_state(ps.and_then(|p| p.state.as_deref()));
@@ -347,7 +347,8 @@ pub fn printer_data(s: &Status, meta: Option<&Metadata>) -> PrinterData {
             .and_then(|m| finite(m.filament_total))
             .filter(|f| *f > 0.0),
         thumbnail: None,
-        history: Default::default(),
+        jobs: Vec::new(),
+        seed: None,
     }
 }
 

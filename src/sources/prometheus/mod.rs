@@ -1,13 +1,19 @@
 //! The Prometheus source: blackbox probe tiles, firing alerts and PromQL
-//! tiles, from the HTTP API's instant queries (`/api/v1/query`).
+//! tiles, from the HTTP API's instant queries (`/api/v1/query`) and its
+//! alerts (`/api/v1/alerts`).
 //!
 //! One poll cycle sends, at most four at a time:
 //!
 //! - `probe_success{instance=~"<every target>"}` and
 //!   `probe_duration_seconds{...}`: one query each for all services, matched
 //!   to the configured services by `instance` (and `job`, if set) here;
-//! - `ALERTS{alertstate="firing"}`;
-//! - one query per `[[tiles]]` entry.
+//! - `/api/v1/alerts` ([`alerts`]): the firing alerts with since when and
+//!   their summary, which the `ALERTS` series lacks;
+//! - one query per `[[tiles]]` entry;
+//!
+//! and after a good cycle, until it once succeeds, the services' response
+//! times of the last hour ([`seed`], `/api/v1/query_range`), sent to the
+//! core as the data's `seed`.
 //!
 //! A query that Prometheus rejects or fails (an error envelope: `bad_data`,
 //! `execution`, `timeout`...) marks only its own tiles. Anything that means
@@ -22,7 +28,9 @@
 //! ... }` for secrets). Their values are marked sensitive, so they never
 //! appear in debug output or logs.
 
+pub mod alerts;
 pub mod parse;
+pub mod seed;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -32,7 +40,7 @@ use chrono::{DateTime, Utc};
 use futures_util::{StreamExt, stream};
 use url::Url;
 
-use crate::core::{Failure, FailureKind, PrometheusData, SourceData, SourceKind};
+use crate::core::{Alert, Failure, FailureKind, PrometheusData, SourceData, SourceKind};
 use crate::sources::Source;
 use crate::sources::http::{self, Auth, Body, Endpoint, Header, Setup, Tls, Words};
 
@@ -95,6 +103,8 @@ pub struct PrometheusSource {
     timeout: Duration,
     services: Vec<ServicePlan>,
     tiles: Vec<TilePlan>,
+    /// Whether the response-time history was fetched.
+    seeded: bool,
 }
 
 /// Which part of the dashboard a query feeds.
@@ -109,6 +119,13 @@ enum Feeds {
 /// A query's outcome when Prometheus answered: its result, or why the query
 /// failed (which marks only its own tiles).
 type Answer = Result<QueryResult, String>;
+
+/// What one request of a cycle brought: a query's result or the alerts.
+#[derive(Debug)]
+enum Payload {
+    Query(QueryResult),
+    Alerts(Vec<Alert>),
+}
 
 impl PrometheusSource {
     /// The source for `settings`. A client that cannot be set up (an
@@ -128,49 +145,70 @@ impl PrometheusSource {
             timeout: settings.timeout,
             services: settings.services,
             tiles: settings.tiles,
+            seeded: false,
         }
     }
 
-    /// Every query of one cycle, with what it feeds.
-    fn queries(&self) -> Vec<(Feeds, String)> {
+    /// Every request of one cycle, with what it feeds.
+    fn requests(&self) -> Result<Vec<(Feeds, Url)>, Failure> {
         let mut out = Vec::new();
         if !self.services.is_empty() {
-            out.push((
-                Feeds::ProbeSuccess,
-                probe_query("probe_success", &self.services),
-            ));
-            out.push((
-                Feeds::ProbeDuration,
-                probe_query("probe_duration_seconds", &self.services),
-            ));
+            for (feeds, metric) in [
+                (Feeds::ProbeSuccess, "probe_success"),
+                (Feeds::ProbeDuration, "probe_duration_seconds"),
+            ] {
+                out.push((feeds, self.query_url(&probe_query(metric, &self.services))?));
+            }
         }
-        out.push((Feeds::Alerts, r#"ALERTS{alertstate="firing"}"#.to_owned()));
+        out.push((Feeds::Alerts, self.endpoint.url(&["api", "v1", "alerts"])?));
         for (i, t) in self.tiles.iter().enumerate() {
-            out.push((Feeds::Tile(i), t.query.clone()));
+            out.push((Feeds::Tile(i), self.query_url(&t.query)?));
         }
-        out
+        Ok(out)
     }
 
-    /// `/api/v1/query` for `query`, with Prometheus' own timeout just below
-    /// ours, so it stops evaluating before we stop waiting.
-    fn query_url(&self, query: &str) -> Result<Url, Failure> {
-        let timeout = format!(
+    /// How many requests a cycle sends.
+    fn request_count(&self) -> usize {
+        let probes = if self.services.is_empty() { 0 } else { 2 };
+        probes + 1 + self.tiles.len()
+    }
+
+    /// Prometheus' own timeout for a query: just below ours, so it stops
+    /// evaluating before we stop waiting.
+    fn prometheus_timeout(&self) -> String {
+        format!(
             "{}ms",
             self.timeout.as_millis().saturating_sub(100).max(500)
-        );
+        )
+    }
+
+    /// `/api/v1/query` for `query`.
+    fn query_url(&self, query: &str) -> Result<Url, Failure> {
         let mut url = self.endpoint.url(&["api", "v1", "query"])?;
         url.query_pairs_mut()
             .append_pair("query", query)
-            .append_pair("timeout", &timeout);
+            .append_pair("timeout", &self.prometheus_timeout());
         Ok(url)
     }
 
     /// Puts the answers of one cycle together.
-    fn assemble(&self, answers: Vec<(Feeds, Answer)>) -> PrometheusData {
+    fn assemble(&self, answers: Vec<(Feeds, Result<Payload, String>)>) -> PrometheusData {
         let mut data = PrometheusData::default();
         let mut success: Result<Vec<Sample>, String> = Ok(Vec::new());
         let mut duration: Vec<Sample> = Vec::new();
         for (feeds, answer) in answers {
+            if feeds == Feeds::Alerts {
+                match answer {
+                    Ok(Payload::Alerts(a)) => data.alerts = a,
+                    Ok(Payload::Query(_)) => {}
+                    Err(e) => data.alerts_error = Some(e),
+                }
+                continue;
+            }
+            let answer = answer.map(|p| match p {
+                Payload::Query(r) => r,
+                Payload::Alerts(_) => QueryResult::Vector(Vec::new()),
+            });
             match (feeds, answer) {
                 (Feeds::ProbeSuccess, a) => success = a.map(samples),
                 (Feeds::ProbeDuration, Ok(r)) => duration = samples(r),
@@ -178,8 +216,7 @@ impl PrometheusSource {
                 (Feeds::ProbeDuration, Err(e)) => {
                     tracing::warn!(source = "Prometheus", error = %e, "probe_duration_seconds query failed");
                 }
-                (Feeds::Alerts, Ok(r)) => data.alerts = parse::alerts(&samples(r)),
-                (Feeds::Alerts, Err(e)) => data.alerts_error = Some(e),
+                (Feeds::Alerts, _) => {}
                 (Feeds::Tile(i), a) => {
                     let Some(t) = self.tiles.get(i) else { continue };
                     data.tiles.push(match a {
@@ -210,23 +247,22 @@ impl Source for PrometheusSource {
     }
 
     fn deadline(&self) -> Duration {
-        // Every query may take the full timeout, CONCURRENCY at a time.
-        let rounds = self.queries().len().div_ceil(CONCURRENCY).max(1) as u32;
-        (self.timeout * rounds + Duration::from_secs(1)).max(self.interval)
+        // Every query may take the full timeout, CONCURRENCY at a time,
+        // and the seed's query one more.
+        let rounds = self.request_count().div_ceil(CONCURRENCY).max(1) as u32;
+        let seed = u32::from(!self.seeded && !self.services.is_empty());
+        (self.timeout * (rounds + seed) + Duration::from_secs(1)).max(self.interval)
     }
 
-    async fn poll(&mut self, _now: DateTime<Utc>) -> Result<SourceData, Failure> {
-        let requests = self
-            .queries()
-            .into_iter()
-            .map(|(feeds, q)| self.query_url(&q).map(|url| (feeds, url)))
-            .collect::<Result<Vec<_>, Failure>>()?;
+    async fn poll(&mut self, now: DateTime<Utc>) -> Result<SourceData, Failure> {
+        let requests = self.requests()?;
         let endpoint = &self.endpoint;
         let mut answers = stream::iter(requests.into_iter().enumerate())
             .map(|(i, (feeds, url))| async move {
-                let outcome = match endpoint.get(url).await {
-                    Ok(body) => classify(&body),
-                    Err(f) => Err(f),
+                let outcome = match (endpoint.get(url).await, feeds) {
+                    (Ok(body), Feeds::Alerts) => classify_alerts(&body),
+                    (Ok(body), _) => classify(&body).map(|a| a.map(Payload::Query)),
+                    (Err(f), _) => Err(f),
                 };
                 (i, feeds, outcome)
             })
@@ -237,9 +273,12 @@ impl Source for PrometheusSource {
             // the cycle; the queries still running are dropped (cancelled).
             ok.push((i, feeds, outcome?));
         }
+        drop(answers);
         ok.sort_by_key(|a| a.0);
         let ok = ok.into_iter().map(|(_, feeds, a)| (feeds, a)).collect();
-        Ok(SourceData::Prometheus(self.assemble(ok)))
+        let mut data = self.assemble(ok);
+        data.seed = self.seed(now).await;
+        Ok(SourceData::Prometheus(data))
     }
 }
 
@@ -253,11 +292,31 @@ fn samples(r: QueryResult) -> Vec<Sample> {
 /// Sorts an answer into: a result or a failed query (`Ok`), or Prometheus
 /// not answering as the API does (`Err`, which fails the whole cycle).
 pub fn classify(body: &Body) -> Result<Answer, Failure> {
+    classify_as(body, parse::parse_reply)
+}
+
+/// [`classify`] for `/api/v1/alerts`. A server without that endpoint (404
+/// without the API's envelope, while its queries work) leaves the alerts
+/// unknown with the reason instead of failing the cycle.
+fn classify_alerts(body: &Body) -> Result<Result<Payload, String>, Failure> {
+    if body.status.as_u16() == 404 && parse::parse_reply(&body.bytes).is_err() {
+        return Ok(Err(
+            "this server has no /api/v1/alerts (HTTP 404): not Prometheus?".to_owned(),
+        ));
+    }
+    classify_as(body, alerts::reply).map(|a| a.map(Payload::Alerts))
+}
+
+/// Sorts an answer read by `parse` (see [`classify`]).
+fn classify_as<T>(
+    body: &Body,
+    parse: impl FnOnce(&[u8]) -> Result<Reply<T>, NotEnvelope>,
+) -> Result<Result<T, String>, Failure> {
     let code = body.status.as_u16();
     if code == 401 || code == 403 {
         return Err(http::status_failure(body, None, &WORDS));
     }
-    match parse::parse_reply(&body.bytes) {
+    match parse(&body.bytes) {
         Ok(Reply::Success { result, warnings }) => {
             for w in warnings {
                 tracing::debug!(source = "Prometheus", warning = %w, "query warning");

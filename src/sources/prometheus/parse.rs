@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 use serde::Deserialize;
 
-use crate::core::{Alert, ProbeState, SeriesValue, Service, Severity, TileReading};
+use crate::core::{ProbeState, SeriesValue, Service, TileReading};
 
 /// One series of an instant vector (or the last point of a range vector).
 #[derive(Debug, Clone, PartialEq)]
@@ -35,6 +35,8 @@ impl Sample {
 pub struct RangeSeries {
     pub labels: HashMap<String, String>,
     pub values: Vec<f64>,
+    /// The time of each value, Unix seconds.
+    pub times: Vec<f64>,
 }
 
 /// A query's result, by the API's four result types.
@@ -46,12 +48,13 @@ pub enum QueryResult {
     String(String),
 }
 
-/// What `/api/v1/query` answered, when it answered in the API's envelope.
+/// What an endpoint of the API answered, when it answered in the API's
+/// envelope: a query's result, or the alerts of `/api/v1/alerts`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Reply {
+pub enum Reply<T = QueryResult> {
     /// `"status": "success"`.
     Success {
-        result: QueryResult,
+        result: T,
         /// `warnings` and `infos`: the query ran, but something is worth a look.
         warnings: Vec<String>,
     },
@@ -70,10 +73,10 @@ pub enum NotEnvelope {
 }
 
 #[derive(Deserialize)]
-struct RawEnvelope {
+struct RawEnvelope<D> {
     status: String,
-    #[serde(default)]
-    data: Option<RawData>,
+    #[serde(default = "Option::default")]
+    data: Option<D>,
     #[serde(rename = "errorType", default)]
     error_type: Option<String>,
     #[serde(default)]
@@ -125,9 +128,18 @@ fn value(raw: &(f64, String)) -> Result<f64, NotEnvelope> {
     })
 }
 
-/// Parses the body of `/api/v1/query`.
+/// Parses the body of `/api/v1/query` (and `/api/v1/query_range`).
 pub fn parse_reply(bytes: &[u8]) -> Result<Reply, NotEnvelope> {
-    let raw: RawEnvelope = match serde_json::from_slice(bytes) {
+    envelope(bytes, convert)
+}
+
+/// Parses the API's envelope around a `data` of type `D`, made into a `T`
+/// by `convert`.
+pub(super) fn envelope<D: serde::de::DeserializeOwned, T>(
+    bytes: &[u8],
+    convert: impl FnOnce(D) -> Result<T, NotEnvelope>,
+) -> Result<Reply<T>, NotEnvelope> {
+    let raw: RawEnvelope<D> = match serde_json::from_slice(bytes) {
         Ok(raw) => raw,
         Err(e) => {
             return Err(match serde_json::from_slice::<serde_json::Value>(bytes) {
@@ -179,6 +191,7 @@ fn convert(data: RawData) -> Result<QueryResult, NotEnvelope> {
                 .map(|s| {
                     Ok(RangeSeries {
                         values: s.values.iter().map(value).collect::<Result<_, _>>()?,
+                        times: s.values.iter().map(|v| v.0).collect(),
                         labels: s.metric,
                     })
                 })
@@ -201,11 +214,14 @@ pub struct ServicePlan {
 
 impl ServicePlan {
     fn matches(&self, s: &Sample) -> bool {
-        s.label("instance") == Some(self.target.as_str())
-            && self
-                .job
-                .as_deref()
-                .is_none_or(|j| s.label("job") == Some(j))
+        self.matches_labels(&s.labels)
+    }
+
+    /// Whether a series with `labels` is this service's probe.
+    pub fn matches_labels(&self, labels: &HashMap<String, String>) -> bool {
+        let label = |name: &str| labels.get(name).map(String::as_str);
+        label("instance") == Some(self.target.as_str())
+            && self.job.as_deref().is_none_or(|j| label("job") == Some(j))
     }
 }
 
@@ -239,29 +255,6 @@ pub fn services(plan: &[ServicePlan], success: &[Sample], duration: &[Sample]) -
             }
         })
         .collect()
-}
-
-/// The firing alerts from `ALERTS{alertstate="firing"}`, most severe first.
-pub fn alerts(samples: &[Sample]) -> Vec<Alert> {
-    let mut out: Vec<Alert> = samples
-        .iter()
-        .filter(|s| s.label("alertstate").is_none_or(|a| a == "firing"))
-        .map(|s| Alert {
-            name: s.label("alertname").unwrap_or("unnamed alert").to_owned(),
-            severity: Severity::from_label(s.label("severity")),
-            instance: ["instance", "node", "job"]
-                .iter()
-                .find_map(|l| s.label(l))
-                .map(str::to_owned),
-        })
-        .collect();
-    out.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.name.cmp(&b.name))
-            .then_with(|| a.instance.cmp(&b.instance))
-    });
-    out
 }
 
 /// What names a series on a tile: the configured label, else `instance`,

@@ -175,14 +175,24 @@ async fn fake(answer: Answerer) -> FakePrometheus {
                 }
                 let head = String::from_utf8_lossy(&buf[..len]).into_owned();
                 let target = head.split_whitespace().nth(1).unwrap_or("").to_owned();
-                let query = url::Url::parse(&format!("http://x{target}"))
-                    .ok()
+                let parsed = url::Url::parse(&format!("http://x{target}")).ok();
+                let query = parsed
+                    .as_ref()
                     .and_then(|u| {
                         u.query_pairs()
                             .find(|(k, _)| k == "query")
                             .map(|(_, v)| v.into_owned())
                     })
                     .unwrap_or_default();
+                // The answerer sees the query of `/api/v1/query`, the path
+                // of any other endpoint, and `range:` before the query of
+                // `/api/v1/query_range`.
+                let query = match parsed.as_ref().map(|u| u.path()) {
+                    Some("/api/v1/query") => query,
+                    Some("/api/v1/query_range") => format!("range:{query}"),
+                    Some(path) => path.to_owned(),
+                    None => query,
+                };
                 seen.lock().expect("not poisoned").push(head);
                 let (code, content_type, body) = answer(&query);
                 let reason = reqwest::StatusCode::from_u16(code)
@@ -225,13 +235,15 @@ fn homelab(query: &str) -> (u16, &'static str, String) {
         q if q.starts_with("probe_duration_seconds") => {
             (200, JSON, vector(&[(plex, "0.142"), (sonarr, "5.01")]))
         }
-        q if q.starts_with("ALERTS") => (
+        "/api/v1/alerts" => (
             200,
             JSON,
-            vector(&[(
-                r#""alertname":"ProbeFailed","alertstate":"firing","severity":"critical","instance":"https://sonarr.woodhead.tech""#,
-                "1",
-            )]),
+            r#"{"status":"success","data":{"alerts":[{"labels":{"alertname":"ProbeFailed","severity":"critical","instance":"https://sonarr.woodhead.tech"},"annotations":{"summary":"Sonarr does not answer"},"state":"firing","activeAt":"2026-11-21T08:58:00Z","value":"0e+00"}]}}"#.into(),
+        ),
+        q if q.starts_with("range:probe_duration_seconds") => (
+            200,
+            JSON,
+            include_str!("../../../tests/fixtures/prometheus/probe_duration_range.json").into(),
         ),
         "dexcom_glucose_mg_dl" => (200, JSON, vector(&[(r#""__name__":"dexcom_glucose_mg_dl""#, "NaN")])),
         "sum(" => (
@@ -319,6 +331,21 @@ async fn one_cycle_fills_services_alerts_and_tiles_and_a_bad_query_marks_only_it
     assert_eq!(data.services_error, None);
     assert_eq!(data.alerts.len(), 1);
     assert_eq!(data.alerts[0].severity, Severity::Critical);
+    assert_eq!(
+        data.alerts[0].summary.as_deref(),
+        Some("Sonarr does not answer")
+    );
+    assert_eq!(
+        data.alerts[0].since.map(|t| t.to_rfc3339()).as_deref(),
+        Some("2026-11-21T08:58:00+00:00")
+    );
+    // The first good cycle carries the last hour of response times.
+    let seeded: Vec<_> = data
+        .seed
+        .iter()
+        .map(|s| (s.service.as_str(), s.points.len()))
+        .collect();
+    assert_eq!(seeded, [("Plex", 4), ("Sonarr", 2)]);
     let tiles: Vec<_> = data.tiles.iter().map(|t| t.name.as_str()).collect();
     assert_eq!(tiles, ["Glucose", "Broken", "Nothing"]);
     assert!(data.tiles[0].series[0].value.is_nan());
@@ -329,9 +356,26 @@ async fn one_cycle_fills_services_alerts_and_tiles_and_a_bad_query_marks_only_it
     );
     assert!(data.tiles[2].series.is_empty());
     assert_eq!(data.tiles[2].error, None);
-    // Two probe queries for three services, one for alerts, one per tile.
+    // Two probe queries for three services, the alerts, one per tile, and
+    // the seed's range query.
     let requests = server.requests.lock().expect("not poisoned").clone();
-    assert_eq!(requests.len(), 6);
+    assert_eq!(requests.len(), 7);
+    let range = requests
+        .iter()
+        .find(|r| r.contains("/api/v1/query_range?"))
+        .expect("the seed was asked for");
+    // The last hour up to the poll's time (not the system clock's), in 30 s steps.
+    let end = now().timestamp().div_euclid(30) * 30;
+    assert!(
+        range.contains(&format!("start={}&end={end}&step=30", end - 3600)),
+        "{range}"
+    );
+    // Once only.
+    let Ok(SourceData::Prometheus(again)) = s.poll(now()).await else {
+        panic!("a good cycle")
+    };
+    assert!(again.seed.is_empty());
+    assert_eq!(server.requests.lock().expect("not poisoned").len(), 13);
     for r in &requests {
         let lower = r.to_ascii_lowercase();
         assert!(lower.contains("authorization: bearer s3cret-token"), "{r}");
@@ -418,11 +462,50 @@ async fn an_unreadable_ca_file_fails_every_poll_with_the_reason() {
 #[test]
 fn the_deadline_covers_every_query_at_the_concurrency_cap() {
     let s = source("http://127.0.0.1:9090");
-    // 2 probe queries + alerts + 3 tiles = 6 queries: two rounds of 5 s.
+    // 2 probe queries + alerts + 3 tiles = 6 requests: two rounds of 5 s,
+    // and one more for the seed until it is fetched.
     assert_eq!(s.deadline(), Duration::from_secs(20));
-    let s = PrometheusSource::new(Settings {
+    let mut s = PrometheusSource::new(Settings {
         interval: Duration::from_secs(1),
         ..settings("http://127.0.0.1:9090")
     });
+    assert_eq!(s.deadline(), Duration::from_secs(16));
+    s.seeded = true;
     assert_eq!(s.deadline(), Duration::from_secs(11));
+}
+
+#[tokio::test]
+async fn a_failed_seed_is_asked_again_and_a_server_without_alerts_leaves_them_unknown() {
+    let server = fake(|q| match q {
+        "/api/v1/alerts" => (404, "text/plain", "404 page not found".into()),
+        q if q.starts_with("range:") => (
+            422,
+            JSON,
+            r#"{"status":"error","errorType":"execution","error":"too many samples"}"#.into(),
+        ),
+        q => homelab(q),
+    })
+    .await;
+    let mut s = source(&server.url);
+    for _ in 0..2 {
+        let Ok(SourceData::Prometheus(data)) = s.poll(now()).await else {
+            panic!("neither the seed nor the alerts fail the cycle")
+        };
+        assert!(data.seed.is_empty());
+        assert!(data.alerts.is_empty());
+        assert_eq!(
+            data.alerts_error.as_deref(),
+            Some("this server has no /api/v1/alerts (HTTP 404): not Prometheus?")
+        );
+        assert_eq!(data.services[0].state, ProbeState::Up);
+    }
+    let requests = server.requests.lock().expect("not poisoned").clone();
+    let ranges = requests
+        .iter()
+        .filter(|r| r.contains("query_range"))
+        .count();
+    assert_eq!(
+        ranges, 2,
+        "the seed is asked for at every good cycle until it succeeds"
+    );
 }

@@ -15,6 +15,9 @@
 //!   survives renewals), or pin each node's SHA-256 fingerprint
 //!   (`fingerprints`), or, knowingly, `insecure = true`. A certificate that
 //!   fails the check is an error on screen, never a silent fallback.
+//! - Once per node (again after a failure, at the next poll), the node's
+//!   last hour of CPU and memory from its RRD ([`rrd`]) seeds the core's
+//!   history, so the Proxmox page's sparklines are full after a start.
 //! - 401 means the token id or secret is wrong (Proxmox waits 3 s before it
 //!   says so); 403, or a token that sees nodes but no guests or storage,
 //!   means it lacks PVEAuditor on `/`.
@@ -29,6 +32,7 @@ macro_rules! auditor_hint {
 
 mod failover;
 pub mod parse;
+pub mod rrd;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -94,6 +98,8 @@ pub struct ProxmoxSource {
     interval: Duration,
     timeout: Duration,
     failover: Failover,
+    /// The nodes whose hour of CPU and memory was fetched ([`rrd`]).
+    seeded: std::collections::BTreeSet<String>,
 }
 
 impl ProxmoxSource {
@@ -124,6 +130,7 @@ impl ProxmoxSource {
             endpoints,
             interval: settings.interval,
             timeout: settings.timeout,
+            seeded: std::collections::BTreeSet::new(),
         }
     }
 
@@ -144,12 +151,24 @@ impl ProxmoxSource {
     /// homelab. Both requests of a cycle run at once, so an endpoint that
     /// streams junk costs at most twice this (tests/faults.rs measures it).
     async fn get(&self, i: usize, path: &[&str]) -> Result<Vec<u8>, Failure> {
+        self.get_query(i, path, None).await
+    }
+
+    /// [`Self::get`] with a query string.
+    async fn get_query(
+        &self,
+        i: usize,
+        path: &[&str],
+        query: Option<&str>,
+    ) -> Result<Vec<u8>, Failure> {
         let Some(ep) = self.endpoints.get(i) else {
             return Err(Failure::new(FailureKind::BadResponse, "no such endpoint"));
         };
         let mut segments = vec!["api2", "json"];
         segments.extend_from_slice(path);
-        let body = ep.get(ep.url(&segments)?).await?;
+        let mut url = ep.url(&segments)?;
+        url.set_query(query);
+        let body = ep.get(url).await?;
         let body = http::expect_success(body, &WORDS, |b| {
             parse::error_detail(b.reason.as_deref(), &b.bytes)
         })?;
@@ -261,6 +280,7 @@ impl Source for ProxmoxSource {
                         data.warning = Some(no_quorum_warning(&label));
                     }
                     self.failover.answered(i, true);
+                    data.seed = self.seed(i, &data).await;
                     return Ok(SourceData::Proxmox(data));
                 }
                 Err(f) if stops_failover(&f) => {
@@ -276,8 +296,9 @@ impl Source for ProxmoxSource {
                 }
             }
         }
-        if let Some((i, data)) = no_quorum {
+        if let Some((i, mut data)) = no_quorum {
             self.failover.answered(i, true);
+            data.seed = self.seed(i, &data).await;
             return Ok(SourceData::Proxmox(data));
         }
         Err(all_failed(failures))

@@ -304,6 +304,7 @@ pub fn snapshot(status: &ClusterStatus, mut res: Resources) -> Result<ProxmoxDat
         storage: res.storage,
         quorate: status.quorate,
         warning: None,
+        seed: Vec::new(),
     })
 }
 

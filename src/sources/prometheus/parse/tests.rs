@@ -89,6 +89,7 @@ fn scalars_strings_and_matrices_parse() {
                 ("instance", "pve1:9100")
             ]),
             values: vec![1.0, 1.0, 0.0],
+            times: vec![1435781430.781, 1435781445.781, 1435781460.781],
         }])
     );
     // A range vector on a tile shows each series' newest value.
@@ -305,64 +306,6 @@ fn a_service_probed_twice_is_down_if_either_fails_and_as_slow_as_the_slowest() {
     let s = services(&plans, &success, &duration);
     assert_eq!(s[0].state, ProbeState::Down);
     assert_eq!(s[0].response_s, Some(3.5));
-}
-
-#[test]
-fn alerts_are_named_located_and_sorted_by_severity() {
-    let samples = [
-        sample(
-            &[
-                ("__name__", "ALERTS"),
-                ("alertname", "DiskFilling"),
-                ("alertstate", "firing"),
-                ("severity", "warning"),
-                ("instance", "truenas:9100"),
-            ],
-            1.0,
-        ),
-        sample(
-            &[
-                ("alertname", "ProbeFailed"),
-                ("alertstate", "firing"),
-                ("severity", "critical"),
-                ("instance", "https://requests.woodhead.tech"),
-            ],
-            1.0,
-        ),
-        sample(
-            &[
-                ("alertname", "Pending"),
-                ("alertstate", "pending"),
-                ("severity", "critical"),
-            ],
-            1.0,
-        ),
-        sample(
-            &[
-                ("alertname", "Watchdog"),
-                ("alertstate", "firing"),
-                ("job", "prometheus"),
-            ],
-            1.0,
-        ),
-    ];
-    let a = alerts(&samples);
-    let got: Vec<_> = a
-        .iter()
-        .map(|a| (a.name.as_str(), a.severity, a.instance.as_deref()))
-        .collect();
-    assert_eq!(
-        got,
-        [
-            (
-                "ProbeFailed",
-                Severity::Critical,
-                Some("https://requests.woodhead.tech")
-            ),
-            ("DiskFilling", Severity::Warning, Some("truenas:9100")),
-            ("Watchdog", Severity::Warning, Some("prometheus")),
-        ]
-    );
 }
 
 #[test]
