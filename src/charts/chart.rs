@@ -170,7 +170,18 @@ fn draw_run<D: DrawTarget<Color = Rgb888>>(
         [p] => Line::new(*p - Point::new(2, 0), *p)
             .into_styled(style)
             .draw(target)?,
-        points => Polyline::new(points).into_styled(style).draw(target)?,
+        points if style.stroke_width == 1 => {
+            Polyline::new(points).into_styled(style).draw(target)?;
+        }
+        // e-g's thick polyline fills each scanline against every segment;
+        // thick lines one segment at a time cost a fraction of that.
+        points => {
+            for pair in points.windows(2) {
+                Line::new(pair[0], pair[1])
+                    .into_styled(style)
+                    .draw(target)?;
+            }
+        }
     }
     run.clear();
     Ok(())
