@@ -145,8 +145,6 @@ impl From<&PrinterVm> for ui::PrinterData {
             glyph: s(&p.glyph),
             hint: s(&p.hint),
             job: p.job,
-            chart_extruder: s(&p.chart.extruder),
-            chart_bed: s(&p.chart.bed),
         }
     }
 }

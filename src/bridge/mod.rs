@@ -8,7 +8,9 @@
 //! window's lifetime, and only the rows whose view model changed are replaced
 //! (`rows.rs`): a new model always counts as a change and would redraw the
 //! whole panel. The cards hold a list of lines, so they too are set only when
-//! their view model changed.
+//! their view model changed. The printer's temperature chart is an image
+//! drawn by `charts` (`chart.rs`), drawn and set only when its data or size
+//! changed.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -27,6 +29,7 @@ pub mod ui {
     slint::include_modules!();
 }
 
+mod chart;
 mod convert;
 mod rows;
 
@@ -42,6 +45,7 @@ use rows::{Rows, Shown};
 #[derive(Default)]
 pub struct UiBridge {
     thumbnail: Option<Arc<Vec<u8>>>,
+    chart: chart::ChartImage,
     services: Rows<ServiceVm, ui::ServiceData>,
     nodes: Rows<NodeVm, ui::NodeData>,
     tiles: Rows<CardVm, ui::CardData>,
@@ -87,6 +91,8 @@ impl UiBridge {
             .sync(&vm.cards.alerts, |c| dash.set_alerts(c.into()));
         dash.set_printer((&vm.printer).into());
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());
+        self.chart
+            .sync(window, &vm.printer.chart, chart::size(layout));
     }
 
     /// Hands the thumbnail's pixels to Slint only when they are new ones.
