@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::core::Page;
+
 /// piboard: a homelab wall dashboard for a Raspberry Pi and a 5" display.
 ///
 /// Without arguments it looks for a config file in the usual places; `--demo`
@@ -23,6 +25,12 @@ pub struct Cli {
     /// With --demo: the second of the demo timeline to show, frozen.
     #[arg(long, value_name = "SECONDS", requires = "demo")]
     pub at: Option<u32>,
+
+    /// The page to show first (overview, services, proxmox, printer,
+    /// alerts); with --screenshot, the page rendered. Like any page, it
+    /// returns to the overview after `[display] home_after_secs` untouched.
+    #[arg(long, value_name = "NAME", value_parser = parse_page)]
+    pub page: Option<Page>,
 
     /// Render one frame to this PNG file without any display, then exit.
     #[arg(long, value_name = "FILE")]
@@ -49,6 +57,11 @@ pub struct Cli {
     /// Do not serve the :8080 endpoints.
     #[arg(long)]
     pub no_server: bool,
+}
+
+fn parse_page(s: &str) -> Result<Page, String> {
+    s.parse()
+        .map_err(|e: crate::core::nav::UnknownPage| e.to_string())
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
@@ -87,6 +100,19 @@ mod tests {
             Cli::try_parse_from(["piboard", "--demo", "--headless", "--listen", "127.0.0.1:0"])
                 .expect("valid arguments");
         assert!(cli.headless && cli.listen.as_deref() == Some("127.0.0.1:0"));
+    }
+
+    #[test]
+    fn pages_parse_by_name() {
+        let cli = Cli::try_parse_from(["piboard", "--demo", "--page", "proxmox"]);
+        assert_eq!(cli.map(|c| c.page).ok(), Some(Some(Page::Proxmox)));
+        let e = Cli::try_parse_from(["piboard", "--page", "nodes"]).map(|_| ());
+        let e = e.map_err(|e| e.to_string());
+        assert!(
+            e.as_ref()
+                .is_err_and(|e| e.contains("\"nodes\" is not a page (overview, services")),
+            "{e:?}"
+        );
     }
 
     #[test]

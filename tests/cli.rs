@@ -75,3 +75,33 @@ fn without_a_config_it_says_where_it_looked_and_how_to_start_the_demo() {
     );
     assert!(err.contains("piboard --demo"), "{err}");
 }
+
+#[test]
+fn page_renders_a_screenshot_and_refuses_a_page_without_its_source() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("page.png");
+    let status = piboard()
+        .args(["--demo", "--at", "40", "--page", "proxmox", "--screenshot"])
+        .arg(&out)
+        .status()
+        .expect("runs");
+    assert!(status.success());
+    let shot = image::open(&out).expect("a PNG").to_rgb8();
+    assert_eq!(shot.dimensions(), (800, 480));
+
+    let config = dir.path().join("prometheus-only.toml");
+    std::fs::write(&config, "[prometheus]\nurl = \"http://127.0.0.1:9090\"\n").expect("write");
+    let refused = piboard()
+        .arg("--config")
+        .arg(&config)
+        .args(["--page", "printer", "--screenshot"])
+        .arg(&out)
+        .output()
+        .expect("runs");
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("--page printer: no Moonraker source is configured"),
+        "{err}"
+    );
+}

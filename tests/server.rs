@@ -164,23 +164,7 @@ async fn status_has_the_documented_schema() {
     let p = start(&["--demo"], &[]);
     wait_healthy(&p).await;
     let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
-    for key in [
-        "schema",
-        "overall",
-        "header",
-        "sources",
-        "overlay",
-        "badges",
-        "summaries",
-        "services",
-        "nodes",
-        "guests",
-        "storage",
-        "alerts",
-        "tiles",
-        "cards",
-        "printer",
-    ] {
+    for key in piboard::server::status::TOP_LEVEL_KEYS {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }
     assert_eq!(v["schema"], 1);
@@ -212,7 +196,15 @@ async fn status_has_the_documented_schema() {
             chrono::DateTime::parse_from_rfc3339(t).expect("last_success is RFC 3339");
         }
     }
-    for key in ["visible", "source", "reason", "data_age_s", "next_retry_s"] {
+    for key in [
+        "visible",
+        "source",
+        "reason",
+        "data_age_s",
+        "next_retry_s",
+        "heading",
+        "footer",
+    ] {
         assert!(v["overlay"].get(key).is_some(), "no overlay.{key}");
     }
     for key in [
@@ -222,12 +214,46 @@ async fn status_has_the_documented_schema() {
         "progress",
         "eta",
         "temperatures",
+        "quoted_message",
+        "strip_detail",
+        "strip_temperatures",
     ] {
         assert!(v["printer"].get(key).is_some(), "no printer.{key}");
     }
+    for key in [
+        "services_title",
+        "nodes_title",
+        "cpu",
+        "mem",
+        "no_data",
+        "no_preview",
+        "elapsed",
+        "left",
+        "eta",
+        "chart_caption",
+    ] {
+        assert!(v["labels"][key].is_string(), "no labels.{key}");
+    }
+    assert!(v["nodes"][0]["status"].is_string(), "no nodes[].status");
+    assert!(
+        v["cards"]["alerts"]["symbol"].is_boolean(),
+        "no card.symbol"
+    );
     assert!(v["printer"]["temperatures"]["bed"]["target"].is_number());
     assert!(v["services"].as_array().is_some_and(|s| s.len() == 12));
     assert!(v["nodes"].as_array().is_some_and(|s| s.len() == 5));
+}
+
+#[tokio::test]
+async fn status_names_the_page_on_the_glass() {
+    // A frozen frame navigates too: --page opens it, /api/status says so.
+    let p = start(&["--demo", "--at", "40", "--page", "alerts"], &[]);
+    wait_healthy(&p).await;
+    let v: serde_json::Value = get(&p.url("/api/status")).await.json().await.expect("JSON");
+    assert_eq!(v["page"]["name"], "alerts", "{}", v["page"]);
+    assert_eq!(v["page"]["title"], "Alerts");
+    assert_eq!(v["page"]["focus"], serde_json::Value::Null);
+    assert_eq!(v["page"]["scroll"], 0);
 }
 
 /// Reads server-sent events until `n` `data:` payloads have arrived.

@@ -276,3 +276,150 @@ fn the_bridge_copies_the_view_models_words_unchanged() {
         .expect("tower1");
     assert_eq!((tower.cpu, tower.cpu_text.as_str()), (0.0, "–"));
 }
+
+#[test]
+fn the_fixed_words_and_joined_lines_are_those_the_goldens_show() {
+    // prometheus-lost.png: the section titles, meters, printer times,
+    // chart caption and the overlay's lines.
+    let vm = frame(75);
+    let l = &vm.labels;
+    let fixed = [
+        &l.services_title,
+        &l.nodes_title,
+        &l.cpu,
+        &l.mem,
+        &l.no_data,
+        &l.no_preview,
+        &l.elapsed,
+        &l.left,
+        &l.eta,
+        &l.chart_caption,
+    ];
+    assert_eq!(
+        fixed,
+        [
+            "SERVICES",
+            "PROXMOX NODES",
+            "CPU",
+            "MEM",
+            "no data",
+            "no\npreview",
+            "ELAPSED",
+            "LEFT",
+            "ETA",
+            "LAST 10 MIN · LINES AT 100 AND 200 °C",
+        ]
+    );
+    assert_eq!(vm.overlay.heading, "×  Connection to Prometheus lost");
+    assert_eq!(
+        vm.overlay.footer,
+        "Data shown is <1 min old · Next retry at 09:01:16"
+    );
+    assert!(
+        !vm.printer.chart.is_empty(),
+        "the chart whose grid lines the caption names"
+    );
+    // node-offline.png: uptime while online, the label when offline.
+    let status: Vec<String> = frame(60).nodes.into_iter().map(|n| n.status).collect();
+    assert_eq!(
+        status,
+        ["up 12 d", "up 12 d", "up 12 d", "OFFLINE", "up 27 d"]
+    );
+    // printer-complete.png and printer-offline.png: the strip's line and heaters.
+    let done = frame(130).printer;
+    assert_eq!(done.strip_detail, "enclosure-hinge_0.2mm_PETG_2h10m");
+    assert_eq!(done.strip_temperatures, "Nozzle 200 °C ↓   Bed 72 °C ↓");
+    let offline = frame(165).printer;
+    assert_eq!(
+        offline.strip_detail,
+        "no answer within 5 s · data <1 min old"
+    );
+    assert_eq!(offline.strip_temperatures, "");
+    assert_eq!(
+        frame(10).printer.quoted_message,
+        "",
+        "no message, no quotes"
+    );
+    // The cards that mark their headline with the tone's symbol.
+    let c = &frame(60).cards;
+    assert_eq!(
+        (c.guests.symbol, c.storage.symbol, c.alerts.symbol),
+        (false, false, true)
+    );
+    assert!(c.tiles.iter().all(|t| t.symbol));
+}
+
+#[test]
+fn the_bridge_copies_the_fixed_words_and_joined_lines_unchanged() {
+    use piboard::bridge::ui::Dash;
+    use slint::{ComponentHandle, Model};
+    // Words unlike the `.slint` placeholders, so a label the bridge failed
+    // to copy shows as the placeholder and fails.
+    let mut vm = frame(75);
+    for word in [
+        &mut vm.labels.services_title,
+        &mut vm.labels.nodes_title,
+        &mut vm.labels.cpu,
+        &mut vm.labels.mem,
+        &mut vm.labels.no_data,
+        &mut vm.labels.no_preview,
+        &mut vm.labels.elapsed,
+        &mut vm.labels.left,
+        &mut vm.labels.eta,
+        &mut vm.labels.chart_caption,
+    ] {
+        word.push_str(" (copied)");
+    }
+    let mut screen = piboard::platform::Offscreen::new(800, 480).expect("an offscreen window");
+    screen.show(&vm);
+    let dash = screen.ui().global::<Dash>();
+    let l = dash.get_labels();
+    let shown = [
+        l.services_title,
+        l.nodes_title,
+        l.cpu,
+        l.mem,
+        l.no_data,
+        l.no_preview,
+        l.elapsed,
+        l.left,
+        l.eta,
+        l.chart_caption,
+    ];
+    let v = &vm.labels;
+    let expected = [
+        &v.services_title,
+        &v.nodes_title,
+        &v.cpu,
+        &v.mem,
+        &v.no_data,
+        &v.no_preview,
+        &v.elapsed,
+        &v.left,
+        &v.eta,
+        &v.chart_caption,
+    ];
+    for (s, e) in shown.iter().zip(expected) {
+        assert_eq!(s.as_str(), e.as_str());
+    }
+    let overlay = dash.get_overlay();
+    assert_eq!(overlay.heading, vm.overlay.heading.as_str());
+    assert_eq!(overlay.footer, vm.overlay.footer.as_str());
+    let status: Vec<String> = dash.get_nodes().iter().map(|n| n.status.into()).collect();
+    let expected: Vec<&str> = vm.nodes.iter().map(|n| n.status.as_str()).collect();
+    assert_eq!(status, expected);
+    let printer = dash.get_printer();
+    assert_eq!(printer.strip_detail, vm.printer.strip_detail.as_str());
+    assert_eq!(
+        printer.strip_temperatures,
+        vm.printer.strip_temperatures.as_str()
+    );
+    assert_eq!(printer.quoted_message, vm.printer.quoted_message.as_str());
+    let chart = dash.get_temp_chart().size();
+    assert_eq!(
+        (chart.width, chart.height),
+        (230, 43),
+        "the chart image, grid lines drawn in it, under the caption"
+    );
+    assert!(!dash.get_guests().symbol && dash.get_alerts().symbol);
+}

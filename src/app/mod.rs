@@ -14,9 +14,10 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::cli::Cli;
 use crate::config::{self, ConfigError, Loaded};
-use crate::core::{Clock, Dashboard, Rules, SourceSettings, SystemClock};
+use crate::core::{Clock, Dashboard, Input, Nav, NavSettings, Page, SystemClock};
 use crate::demo;
-use crate::platform::{Offscreen, Screen, encode_png};
+use crate::hub::Hub;
+use crate::platform::{Inputs, Offscreen, Screen, encode_png};
 use crate::server::{self, AppState};
 use crate::telemetry::Telemetry;
 use crate::view;
@@ -74,6 +75,34 @@ enum Feed {
     Config(Box<Loaded>),
 }
 
+impl Feed {
+    /// How navigation behaves: the config's `[display]`, the demo's defaults.
+    fn nav_settings(&self) -> NavSettings {
+        match self {
+            Feed::Config(l) => l.nav_settings(),
+            Feed::Demo { .. } => {
+                let kinds = demo::settings().into_iter().map(|s| s.kind);
+                config::DisplayConfig::default().nav(kinds)
+            }
+        }
+    }
+
+    /// Navigation from `now`, on `page` (`--page`) if given: an error when
+    /// that page's source is not configured.
+    fn nav(&self, page: Option<Page>, now: chrono::DateTime<chrono::Utc>) -> anyhow::Result<Nav> {
+        let settings = self.nav_settings();
+        if let Some(page) = page.filter(|p| !settings.pages.contains(p)) {
+            let source = page.source().map_or("", |s| s.label());
+            anyhow::bail!("--page {page}: no {source} source is configured");
+        }
+        let mut nav = Nav::new(settings, now);
+        if let Some(page) = page {
+            nav.input(Input::Open { page, focus: None }, now);
+        }
+        Ok(nav)
+    }
+}
+
 fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     if cli.check_config {
         return Ok(check_config(cli.config.as_deref()));
@@ -90,8 +119,15 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Feed::Config(l) => Some((l.config.display.width, l.config.display.height)),
         Feed::Demo { .. } => None,
     });
+    let nav = match feed.nav(cli.page, SystemClock.now()) {
+        Ok(nav) => nav,
+        Err(e) => {
+            eprintln!("piboard: {e}");
+            return Ok(ExitCode::from(EXIT_CONFIG));
+        }
+    };
     if let Some(out) = cli.screenshot {
-        return screenshot(&feed, &out, size.unwrap_or((800, 480)));
+        return screenshot(&feed, &nav, &out, size.unwrap_or((800, 480)));
     }
     let server = server_address(&cli, &feed);
     let mode = if cli.headless {
@@ -99,7 +135,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     } else {
         Display::Window(size)
     };
-    run_display(feed, mode, server)
+    run_display(feed, nav, mode, server)
 }
 
 /// Where the dashboard draws.
@@ -179,7 +215,7 @@ fn load_config(path: Option<&Path>) -> Result<Loaded, ExitCode> {
     })
 }
 
-fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<ExitCode> {
+fn screenshot(feed: &Feed, nav: &Nav, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<ExitCode> {
     let vm = match feed {
         Feed::Demo { frozen_at } => demo::frame(frozen_at.unwrap_or(0)),
         Feed::Config(loaded) => {
@@ -189,14 +225,20 @@ fn screenshot(feed: &Feed, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<Exi
             let dash = Dashboard::new(loaded.source_settings());
             view::build(&dash, &loaded.rules(), now, crate::hub::local_offset(now))
         }
-    };
+    }
+    .on_page(nav);
     let mut headless = Offscreen::new(w, h).context("cannot start the headless renderer")?;
     let png = encode_png(&headless.frame(&vm)).context("cannot encode the PNG")?;
     std::fs::write(out, png).with_context(|| format!("cannot write {}", out.display()))?;
     Ok(ExitCode::SUCCESS)
 }
 
-fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Result<ExitCode> {
+fn run_display(
+    feed: Feed,
+    nav: Nav,
+    mode: Display,
+    listen: Option<Listen>,
+) -> anyhow::Result<ExitCode> {
     // On KMS: pick connector, mode and rotation (may re-execute; see platform::kms).
     if let (Feed::Config(l), Display::Window { .. }) = (&feed, &mode) {
         crate::platform::kms::apply(&l.config.display).context("display")?;
@@ -209,21 +251,8 @@ fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Res
         .context("cannot start the async runtime")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let telemetry = Arc::new(Telemetry::new());
-    let (settings, rules): (Vec<SourceSettings>, Rules) = match &feed {
-        Feed::Demo { .. } => (demo::settings(), demo::rules()),
-        Feed::Config(l) => (l.source_settings(), l.rules()),
-    };
-    let dash = Dashboard::new(settings);
-    let first = match &feed {
-        Feed::Demo {
-            frozen_at: Some(at),
-        } => demo::frame(*at),
-        _ => {
-            let now = clock.now();
-            view::build(&dash, &rules, now, crate::hub::local_offset(now))
-        }
-    };
-    let (views_tx, views_rx) = watch::channel(Arc::new(first));
+    let hub = hub_for(&feed, nav, clock.clone());
+    let (views_tx, views_rx) = watch::channel(Arc::new(hub.view()));
     let screen = Screen::new();
     if let Some(listen) = listen {
         let state = AppState::new(views_rx.clone(), telemetry.clone(), screen.clone());
@@ -239,39 +268,44 @@ fn run_display(feed: Feed, mode: Display, listen: Option<Listen>) -> anyhow::Res
         }
     }
     let (updates_tx, updates_rx) = mpsc::channel(64);
-    if let Feed::Demo { frozen_at: Some(_) } = feed {
-        // A frozen frame never changes: no hub, no timeline.
-        drop(views_tx);
-    } else {
-        rt.spawn(crate::hub::run(
-            dash,
-            rules,
-            clock.clone(),
-            updates_rx,
-            views_tx,
-        ));
-        match feed {
-            Feed::Demo { .. } => {
-                rt.spawn(demo::play(updates_tx, clock, telemetry.clone()));
-            }
-            Feed::Config(loaded) => {
-                sources::spawn(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
-                drop(updates_tx);
-            }
+    let (inputs, inputs_rx) = Inputs::channel();
+    rt.spawn(hub.run(updates_rx, inputs_rx, views_tx));
+    match feed {
+        // A frozen frame has no timeline: only the page changes.
+        Feed::Demo { frozen_at: Some(_) } => drop(updates_tx),
+        Feed::Demo { frozen_at: None } => {
+            rt.spawn(demo::play(updates_tx, clock, telemetry.clone()));
+        }
+        Feed::Config(loaded) => {
+            sources::spawn(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
+            drop(updates_tx);
         }
     }
     match mode {
         Display::Window(size) => {
-            crate::platform::window::run(rt.handle(), views_rx, size, telemetry, screen)
+            crate::platform::window::run(rt.handle(), views_rx, inputs, size, telemetry, screen)
                 .context("the display failed")?
         }
         Display::Headless(size) => {
-            crate::platform::headless::run(rt.handle(), views_rx, size, telemetry, screen)
+            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, screen)
                 .context("the headless renderer failed")?
         }
     }
     rt.shutdown_timeout(Duration::from_secs(1));
     Ok(ExitCode::SUCCESS)
+}
+
+/// The hub for `feed`: live over its sources, or over a frozen demo frame.
+fn hub_for(feed: &Feed, nav: Nav, clock: Arc<dyn Clock>) -> Hub {
+    match feed {
+        Feed::Demo {
+            frozen_at: Some(at),
+        } => Hub::frozen(demo::frame(*at), nav, clock),
+        Feed::Demo { frozen_at: None } => {
+            Hub::live(Dashboard::new(demo::settings()), demo::rules(), nav, clock)
+        }
+        Feed::Config(l) => Hub::live(Dashboard::new(l.source_settings()), l.rules(), nav, clock),
+    }
 }
 
 #[cfg(test)]

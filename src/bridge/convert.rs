@@ -11,7 +11,8 @@ use slint::{ModelRc, SharedString, VecModel};
 use super::ui;
 use crate::core::Overall;
 use crate::view::{
-    BadgeVm, CardVm, HeaderVm, NodeVm, OverlayVm, PrinterVm, ServiceVm, TemperatureVm, Tone,
+    BadgeVm, CardVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PrinterVm, ServiceVm, TemperatureVm,
+    Tone,
 };
 
 /// `CardData.fraction` for a card without a bar.
@@ -59,11 +60,10 @@ impl From<&OverlayVm> for ui::OverlayData {
     fn from(o: &OverlayVm) -> Self {
         Self {
             visible: o.visible,
-            title: s(&o.title),
+            heading: s(&o.heading),
             url: s(&o.url),
             reason: s(&o.reason),
-            data_age: s(&o.data_age),
-            next_retry: s(&o.next_retry),
+            footer: s(&o.footer),
         }
     }
 }
@@ -85,14 +85,13 @@ impl From<&NodeVm> for ui::NodeData {
             name: s(&v.name),
             online: v.online,
             tone: v.tone.into(),
-            label: s(&v.label),
+            status: s(&v.status),
             cpu: v.cpu_bar as f32,
             cpu_text: s(&v.cpu_text),
             cpu_tone: v.cpu_tone.into(),
             mem: v.mem_bar as f32,
             mem_text: s(&v.mem_text),
             mem_tone: v.mem_tone.into(),
-            uptime: s(&v.uptime),
         }
     }
 }
@@ -105,6 +104,7 @@ impl From<&CardVm> for ui::CardData {
             value: s(&c.value),
             detail: s(&c.detail),
             tone: c.tone.into(),
+            symbol: c.symbol,
             fraction: c.fraction.map_or(NO_BAR, |f| f as f32),
             lines: ModelRc::from(Rc::new(VecModel::from(lines))),
         }
@@ -139,12 +139,31 @@ impl From<&PrinterVm> for ui::PrinterData {
             extruder: (&p.extruder).into(),
             bed: (&p.bed).into(),
             fan_speed: s(&p.fan_speed),
-            message: s(&p.message),
+            quoted_message: s(&p.quoted_message),
             detail: s(&p.detail),
+            strip_detail: s(&p.strip_detail),
+            strip_temperatures: s(&p.strip_temperatures),
             has_thumbnail: p.thumbnail.is_some(),
             glyph: s(&p.glyph),
             hint: s(&p.hint),
             job: p.job,
+        }
+    }
+}
+
+impl From<&LabelsVm> for ui::LabelsData {
+    fn from(l: &LabelsVm) -> Self {
+        Self {
+            services_title: s(&l.services_title),
+            nodes_title: s(&l.nodes_title),
+            cpu: s(&l.cpu),
+            mem: s(&l.mem),
+            no_data: s(&l.no_data),
+            no_preview: s(&l.no_preview),
+            elapsed: s(&l.elapsed),
+            left: s(&l.left),
+            eta: s(&l.eta),
+            chart_caption: s(&l.chart_caption),
         }
     }
 }

@@ -1,10 +1,14 @@
 //! `[display]`: the window size, and on the Pi the DRM connector, mode and
-//! rotation. The mode is parsed when the TOML is read, so a bad one is a
-//! config error naming `display.mode` and its line.
+//! rotation; how long a page stays without a touch and whether pages rotate
+//! on a screen nobody touches. The mode is parsed when the TOML is read, so a
+//! bad one is a config error naming `display.mode` and its line.
 
 use std::fmt;
+use std::time::Duration;
 
 use serde::Deserialize;
+
+use crate::core::{NavSettings, Page, SourceKind};
 
 /// `[display]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -26,6 +30,12 @@ pub struct DisplayConfig {
     /// Touch is rotated to match by a udev rule (see deploy/setup-pi.sh).
     #[serde(default)]
     pub rotation: u16,
+    /// Back to the overview after this many seconds without a touch.
+    #[serde(default = "default_home_after")]
+    pub home_after_secs: u64,
+    /// If set, a screen nobody touches cycles through its pages, each shown
+    /// this many seconds (from `home_after_secs` after the last touch).
+    pub rotate_pages_secs: Option<u64>,
 }
 
 fn default_width() -> u32 {
@@ -33,6 +43,9 @@ fn default_width() -> u32 {
 }
 fn default_height() -> u32 {
     480
+}
+fn default_home_after() -> u64 {
+    60
 }
 
 impl Default for DisplayConfig {
@@ -43,6 +56,19 @@ impl Default for DisplayConfig {
             connector: None,
             mode: None,
             rotation: 0,
+            home_after_secs: default_home_after(),
+            rotate_pages_secs: None,
+        }
+    }
+}
+
+impl DisplayConfig {
+    /// How navigation behaves with these settings and these sources.
+    pub fn nav(&self, sources: impl IntoIterator<Item = SourceKind>) -> NavSettings {
+        NavSettings {
+            home_after: Duration::from_secs(self.home_after_secs),
+            rotate_every: self.rotate_pages_secs.map(Duration::from_secs),
+            pages: Page::available(sources),
         }
     }
 }

@@ -14,10 +14,13 @@ use std::time::Duration;
 
 pub use display::{DisplayConfig, DisplayMode};
 pub use fingerprint::Fingerprint;
-pub use schema::*;
+pub use schema::{
+    BasicAuth, Config, DirectionConfig, HeaderValueConfig, MoonrakerConfig, PrometheusConfig,
+    ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig,
+};
 pub use secret::{Secret, SecretSource};
 
-use crate::core::{Direction, Rules, SourceKind, SourceSettings, TileSpec, Unit};
+use crate::core::{Direction, NavSettings, Rules, SourceKind, SourceSettings, TileSpec, Unit};
 
 /// A configuration problem: which key, on which line, and what is wrong.
 #[derive(Debug, thiserror::Error)]
@@ -93,6 +96,12 @@ impl Loaded {
             });
         }
         out
+    }
+
+    /// How navigation behaves: `[display]`'s timers, the configured sources' pages.
+    pub fn nav_settings(&self) -> NavSettings {
+        let kinds = self.source_settings().into_iter().map(|s| s.kind);
+        self.config.display.nav(kinds)
     }
 
     /// The thresholds the core applies.

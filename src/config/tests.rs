@@ -254,3 +254,43 @@ fn bad_display_settings_name_their_key() {
     let e = err(&format!("[display]\nconnector = \"HDMI A 1\"\n{MINIMAL}"));
     assert!(e.contains("`display.connector`"), "{e}");
 }
+
+#[test]
+fn the_pages_keys_have_defaults_and_reach_navigation() {
+    let defaults = parse(MINIMAL, Path::new("t.toml")).expect("valid");
+    let nav = defaults.nav_settings();
+    assert_eq!(nav.home_after, Duration::from_secs(60));
+    assert_eq!(nav.rotate_every, None);
+    assert_eq!(
+        nav.pages,
+        [
+            crate::core::Page::Overview,
+            crate::core::Page::Services,
+            crate::core::Page::Alerts
+        ]
+    );
+    let text = format!("[display]\nhome_after_secs = 30\nrotate_pages_secs = 15\n{MINIMAL}");
+    let nav = parse(&text, Path::new("t.toml"))
+        .expect("valid")
+        .nav_settings();
+    assert_eq!(nav.home_after, Duration::from_secs(30));
+    assert_eq!(nav.rotate_every, Some(Duration::from_secs(15)));
+}
+
+#[test]
+fn bad_pages_settings_name_their_key_and_line() {
+    let e = err(&format!(
+        "[display]\nwidth = 800\nhome_after_secs = 2\n{MINIMAL}"
+    ));
+    assert_eq!(
+        e,
+        "config error in test.toml, line 3: `display.home_after_secs`: 2 is out of range (allowed 5 to 86400)"
+    );
+    let e = err(&format!("[display]\nrotate_pages_secs = 7200\n{MINIMAL}"));
+    assert_eq!(
+        e,
+        "config error in test.toml, line 2: `display.rotate_pages_secs`: 7200 is out of range (allowed 5 to 3600)"
+    );
+    let e = err(&format!("[display]\nrotate_pages = 10\n{MINIMAL}"));
+    assert!(e.contains("rotate_pages_secs"), "a did-you-mean: {e}");
+}

@@ -68,6 +68,7 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
     check_range("display.width", u64::from(c.display.width), 240, 4096)?;
     check_range("display.height", u64::from(c.display.height), 160, 4096)?;
     check_kms_display(&c.display)?;
+    check_pages(&c.display)?;
     if c.server.enabled && c.server.listen.parse::<std::net::SocketAddr>().is_err() {
         return Err(problem(
             "server.listen",
@@ -224,6 +225,16 @@ fn check_proxmox_tls(p: &super::ProxmoxConfig) -> Result<(), Problem> {
             "proxmox.fingerprints",
             format!("no fingerprint for {missing}: pin every endpoint, or use ca_file"),
         ));
+    }
+    Ok(())
+}
+
+/// The idle timer and the rotation: long enough to read a page, short
+/// enough that the screen comes back by itself.
+fn check_pages(d: &super::DisplayConfig) -> Result<(), Problem> {
+    check_range("display.home_after_secs", d.home_after_secs, 5, 86_400)?;
+    if let Some(secs) = d.rotate_pages_secs {
+        check_range("display.rotate_pages_secs", secs, 5, 3_600)?;
     }
     Ok(())
 }

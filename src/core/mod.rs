@@ -5,6 +5,7 @@
 pub mod clock;
 pub mod history;
 pub mod model;
+pub mod nav;
 pub mod printer;
 pub mod rules;
 pub mod state;
@@ -13,6 +14,7 @@ pub mod status;
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use history::{TempHistory, TempSample};
 pub use model::*;
+pub use nav::{Input, Nav, NavSettings, Page};
 pub use rules::{Direction, Judgement, Rules, TileSpec, Unit};
 pub use state::{Dashboard, Health, SourceSettings, SourceState};
 pub use status::{Level, Overall};

@@ -20,8 +20,8 @@ use slint::{ComponentHandle, EventLoopError, PhysicalSize, PlatformError, Rgb8Pi
 use tokio::sync::watch;
 
 use crate::bridge::ui::MainWindow;
-use crate::platform::Screen;
 use crate::platform::ui_loop::{Frames, UiLoop, notify_ready};
+use crate::platform::{Inputs, Screen};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -125,10 +125,12 @@ fn to_image(buffer: &[Rgb8Pixel], size: PhysicalSize) -> RgbImage {
 }
 
 /// Runs the live dashboard at `width` x `height` in memory on this thread
-/// until the process is stopped. Every frame drawn goes to `screen`.
+/// until the process is stopped. Every frame drawn goes to `screen`; taps
+/// (none come without a display, unless dispatched) go to `inputs`.
 pub fn run(
     rt: &tokio::runtime::Handle,
     views: watch::Receiver<Arc<ViewModel>>,
+    inputs: Inputs,
     (width, height): (u32, u32),
     telemetry: Arc<Telemetry>,
     screen: Arc<Screen>,
@@ -147,6 +149,6 @@ pub fn run(
     }))
     .map_err(|e| PlatformError::Other(format!("cannot install the headless platform: {e}")))?;
     let ui = MainWindow::new()?;
-    let _alive = UiLoop::start(rt, views, &ui, telemetry, Frames::ByPlatform);
+    let _alive = UiLoop::start(rt, views, &ui, inputs, telemetry, Frames::ByPlatform);
     ui.run()
 }

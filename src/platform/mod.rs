@@ -2,14 +2,16 @@
 //! on the Pi), memory for the live `--headless` mode ([`headless`]), or
 //! memory on demand for screenshots, goldens and benchmarks ([`offscreen`]).
 //! [`ui_loop`] is what every live mode shares: view models into the event
-//! loop, the heartbeat, systemd's notifications.
+//! loop, touch out of it ([`input`]), the heartbeat, systemd's notifications.
 
 pub mod headless;
+pub mod input;
 pub mod kms;
 pub mod offscreen;
 pub mod screen;
 pub mod ui_loop;
 pub mod window;
 
+pub use input::Inputs;
 pub use offscreen::{Offscreen, RenderStats, encode_png};
 pub use screen::{Screen, ScreenError};

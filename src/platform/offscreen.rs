@@ -164,6 +164,12 @@ impl Offscreen {
         self.render()
     }
 
+    /// A tap at `(x, y)` in logical pixels, through the window's real
+    /// pointer path (see [`crate::platform::input::tap`]).
+    pub fn tap(&self, x: f32, y: f32) {
+        crate::platform::input::tap(self.ui.window(), x, y);
+    }
+
     /// The Slint component, for tests that need to poke at it.
     pub fn ui(&self) -> &MainWindow {
         &self.ui

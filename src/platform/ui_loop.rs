@@ -1,5 +1,6 @@
 //! What every live UI loop shares, on a window or `--headless`: forwarding
 //! view models into Slint's event loop (the UI never waits on the network),
+//! taps out of it to the hub ([`crate::platform::input`]),
 //! counting frames, the heartbeat that `/api/health` reads, and systemd's
 //! notifications (`READY=1` after the first frame, `WATCHDOG=1` from the UI
 //! loop, so systemd restarts a frozen screen when the unit sets
@@ -15,6 +16,7 @@ use tokio::sync::watch;
 
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
+use crate::platform::input::{self, Inputs};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -69,15 +71,18 @@ impl std::fmt::Debug for UiLoop {
 
 impl UiLoop {
     /// Shows the current view model in `ui`, forwards every later one into
-    /// the event loop, and starts the heartbeat (and systemd's watchdog, when
+    /// the event loop, sends the window's taps to `inputs`, and starts the
+    /// heartbeat (and systemd's watchdog, when
     /// `WATCHDOG_USEC` is set) on this thread's event loop.
     pub fn start(
         rt: &tokio::runtime::Handle,
         mut views: watch::Receiver<Arc<ViewModel>>,
         ui: &MainWindow,
+        inputs: Inputs,
         telemetry: Arc<Telemetry>,
         frames: Frames,
     ) -> Self {
+        input::connect(ui, inputs);
         let first = views.borrow_and_update().clone();
         BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
         let weak = ui.as_weak();

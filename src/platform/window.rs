@@ -11,17 +11,19 @@ use slint::{ComponentHandle, PlatformError};
 use tokio::sync::watch;
 
 use crate::bridge::ui::MainWindow;
-use crate::platform::Screen;
 use crate::platform::ui_loop::{Frames, UiLoop, after_draw, notify_ready};
+use crate::platform::{Inputs, Screen};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
 /// Opens the dashboard window and runs Slint's event loop on this thread
 /// until the window closes. View models arrive on `views`; a task on `rt`
 /// forwards each one into the event loop, so the UI never waits on the network.
+/// Taps go to `inputs`.
 pub fn run(
     rt: &tokio::runtime::Handle,
     views: watch::Receiver<Arc<ViewModel>>,
+    inputs: Inputs,
     size: Option<(u32, u32)>,
     telemetry: Arc<Telemetry>,
     screen: Arc<Screen>,
@@ -32,9 +34,7 @@ pub fn run(
             .set_size(slint::LogicalSize::new(w as f32, h as f32));
     }
     screen.attach_window(ui.as_weak());
-    // Logged so a tap can be seen to arrive (tests/pi/emulated-boot.sh).
-    ui.on_tapped(|x, y| tracing::info!(x, y, "tap"));
-    let _alive = UiLoop::start(rt, views, &ui, telemetry.clone(), Frames::AfterDraw);
+    let _alive = UiLoop::start(rt, views, &ui, inputs, telemetry.clone(), Frames::AfterDraw);
     // The first frame: drawn in the loop's first pass, counted after it.
     let started = Instant::now();
     after_draw(move || {

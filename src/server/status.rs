@@ -7,12 +7,35 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, NodeVm, OverlayVm, PrinterState, ServiceVm,
-    SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone, ViewModel,
+    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm,
+    PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone,
+    ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
 pub const SCHEMA_VERSION: u32 = 1;
+
+/// The document's top-level keys in schema 1, as ARCHITECTURE.md documents
+/// them; the tests hold the served document to exactly these.
+pub const TOP_LEVEL_KEYS: [&str; 17] = [
+    "schema",
+    "overall",
+    "header",
+    "sources",
+    "overlay",
+    "badges",
+    "summaries",
+    "services",
+    "nodes",
+    "guests",
+    "storage",
+    "alerts",
+    "tiles",
+    "cards",
+    "printer",
+    "labels",
+    "page",
+];
 
 /// The whole document.
 #[derive(Debug, Serialize)]
@@ -36,6 +59,11 @@ pub struct Status<'a> {
     /// The cards as drawn, from the panels above.
     pub cards: &'a CardsVm,
     pub printer: PrinterStatus<'a>,
+    /// The fixed words: section titles, meter and time names, the chart's
+    /// caption.
+    pub labels: &'a LabelsVm,
+    /// The page on the glass: its name, title, focus and scroll.
+    pub page: &'a PageVm,
 }
 
 /// The printer panel's facts and words.
@@ -55,7 +83,13 @@ pub struct PrinterStatus<'a> {
     pub temperatures: Temperatures<'a>,
     /// `null` when no message is shown.
     pub message: Option<&'a str>,
+    /// The message as drawn, in quotes; empty when none.
+    pub quoted_message: &'a str,
     pub detail: &'a str,
+    /// The strip's line after the state: the detail, else the file's name.
+    pub strip_detail: &'a str,
+    /// The heaters on the strip; empty without a reading.
+    pub strip_temperatures: &'a str,
     /// The strip form instead of the full panel.
     pub compact: bool,
     pub glyph: &'a str,
@@ -98,7 +132,10 @@ impl<'a> PrinterStatus<'a> {
                 bed: &p.bed,
             },
             message: shown(&p.message),
+            quoted_message: &p.quoted_message,
             detail: &p.detail,
+            strip_detail: &p.strip_detail,
+            strip_temperatures: &p.strip_temperatures,
             compact: p.compact,
             glyph: &p.glyph,
             tone: p.tone,
@@ -132,6 +169,8 @@ impl<'a> Status<'a> {
             tiles: &vm.tiles,
             cards: &vm.cards,
             printer: PrinterStatus::new(&vm.printer),
+            labels: &vm.labels,
+            page: &vm.page,
         }
     }
 
@@ -154,25 +193,18 @@ mod tests {
         let vm = crate::demo::frame(75);
         let v: serde_json::Value =
             serde_json::from_str(&Status::to_json(&vm)).expect("the status is JSON");
-        for key in [
-            "schema",
-            "overall",
-            "header",
-            "sources",
-            "overlay",
-            "badges",
-            "summaries",
-            "services",
-            "nodes",
-            "guests",
-            "storage",
-            "alerts",
-            "tiles",
-            "cards",
-            "printer",
-        ] {
-            assert!(v.get(key).is_some(), "missing {key}");
-        }
+        let keys: Vec<&str> = v
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut documented = TOP_LEVEL_KEYS.to_vec();
+        documented.sort_unstable();
+        assert_eq!(
+            keys, documented,
+            "the document's keys are the documented ones"
+        );
+        assert_eq!(v["page"]["name"], "overview");
+        assert_eq!(v["page"]["focus"], serde_json::Value::Null);
         // The words the screen shows, as the bridge copies them.
         assert_eq!(v["header"]["status"], "CRITICAL");
         assert_eq!(v["header"]["tone"], "bad");
@@ -202,9 +234,30 @@ mod tests {
             "glyph",
             "fan_speed",
             "eta_text",
+            "quoted_message",
+            "strip_detail",
+            "strip_temperatures",
         ] {
             assert!(v["printer"].get(key).is_some(), "missing printer.{key}");
         }
         assert!(v["printer"]["temperatures"]["extruder"]["current"].is_number());
+        // The fixed words and the joined lines, as drawn.
+        assert_eq!(v["labels"]["nodes_title"], "PROXMOX NODES");
+        assert_eq!(
+            v["labels"]["chart_caption"],
+            crate::view::LabelsVm::default().chart_caption
+        );
+        assert!(
+            v["overlay"]["footer"]
+                .as_str()
+                .is_some_and(|f| f.starts_with("Data shown is") && f.contains(" · Next retry")),
+            "{}",
+            v["overlay"]
+        );
+        assert!(
+            v["nodes"][0]["status"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("up "))
+        );
     }
 }

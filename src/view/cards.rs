@@ -37,6 +37,10 @@ pub struct CardVm {
     /// "query failed: timed out"; empty for none.
     pub detail: String,
     pub tone: Tone,
+    /// Whether the headline starts with the tone's symbol: on the alerts
+    /// card and the tiles, whose tone is a judgement; not on the guests and
+    /// storage cards, which say theirs in words and a bar.
+    pub symbol: bool,
     /// A bar filled to this fraction (0..1), or no bar.
     pub fraction: Option<f64>,
     /// Extra lines: the first alerts, a multi-series tile's series.
@@ -96,7 +100,7 @@ fn storage_card(st: &StorageVm) -> CardVm {
             detail: p.text.clone(),
             tone: p.tone,
             fraction: Some(p.used_fraction),
-            lines: Vec::new(),
+            ..CardVm::default()
         },
         None => CardVm {
             title: "STORAGE".to_owned(),
@@ -119,6 +123,7 @@ fn alerts_card(a: &AlertsVm) -> CardVm {
         value: a.text.clone(),
         detail,
         tone: a.tone,
+        symbol: true,
         fraction: None,
         lines: a
             .items
@@ -144,6 +149,7 @@ fn tile_card(t: &TileVm) -> CardVm {
         value: t.value.clone(),
         detail: t.detail.clone(),
         tone: t.tone,
+        symbol: true,
         fraction: None,
         lines,
     }
@@ -179,6 +185,7 @@ mod tests {
     fn the_alerts_card_names_two_and_counts_the_rest() {
         let card = alerts_card(&alerts(5, None));
         assert_eq!(card.title, "ALERTS");
+        assert!(card.symbol, "the alerts' tone is a judgement: marked");
         assert_eq!(card.value, "5 firing");
         assert_eq!(card.lines, ["A0", "A1"]);
         assert_eq!(card.detail, "+3 more");
@@ -206,6 +213,7 @@ mod tests {
             (full.title.as_str(), full.value.as_str(), full.fraction),
             ("STORAGE · FULLEST", "ceph-pool", Some(0.64))
         );
+        assert!(!full.symbol, "storage says its state with a bar");
         let none = storage_card(&StorageVm::default());
         assert_eq!(
             (
@@ -225,6 +233,7 @@ mod tests {
             ..GuestsVm::default()
         });
         assert_eq!((none.title.as_str(), none.value.as_str()), ("GUESTS", "–"));
+        assert!(!none.symbol, "guests say their state in words");
         let some = guests_card(&GuestsVm {
             total: 3,
             running: 3,
@@ -252,6 +261,7 @@ mod tests {
         };
         let card = tile_card(&t);
         assert_eq!(card.title, "CPU TEMP");
+        assert!(card.symbol);
         assert_eq!(card.lines, ["zotac 62 °C", "tower1 48 °C"]);
         assert_eq!(card.detail, "+3 more");
         t.series.truncate(1);

@@ -1,11 +1,14 @@
 //! The printer panel's temperature chart: the last minutes of nozzle and
 //! bed temperatures as one value per history step, which the bridge draws
-//! with `charts` (embedded-graphics) into an image.
+//! with `charts` (embedded-graphics) into an image, grid lines included, and
+//! the caption that says what the chart shows. The caption names the grid
+//! lines from [`TEMPERATURE_GRID_C`], the constant the image draws them
+//! from, so the words and the lines cannot disagree.
 
 use serde::Serialize;
 
-use crate::charts::Window;
-use crate::core::history::{CAPACITY, STEP_S};
+use crate::charts::{TEMPERATURE_GRID_C, Window};
+use crate::core::history::{CAPACITY, STEP_S, WINDOW_S};
 use crate::core::{TempHistory, TempSample};
 
 /// The chart's top, °C (hotter readings are drawn at the top).
@@ -23,6 +26,21 @@ pub const CHART_RESOLUTION_C: f64 = 7.5;
 pub struct ChartVm {
     pub extruder: Vec<Option<f32>>,
     pub bed: Vec<Option<f32>>,
+}
+
+/// The caption above the chart: "LAST 10 MIN · LINES AT 100 AND 200 °C",
+/// from the history's window and the grid lines the chart image draws.
+pub fn caption() -> String {
+    let lines: Vec<String> = TEMPERATURE_GRID_C
+        .iter()
+        .map(|c| format!("{c:.0}"))
+        .collect();
+    let lines = match lines.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} AND {last}", rest.join(", ")),
+        None => String::new(),
+    };
+    format!("LAST {} MIN · LINES AT {lines} °C", WINDOW_S / 60)
 }
 
 impl ChartVm {
@@ -97,5 +115,31 @@ mod tests {
         assert_eq!(one.bed.iter().flatten().count(), 1);
         assert_eq!(one.bed.last(), Some(&Some(60.0)));
         assert!(!one.is_empty());
+    }
+
+    #[test]
+    fn the_caption_names_the_window_and_the_grid_lines_the_image_draws() {
+        use crate::charts::{Rgb888, RuleStyle, TemperatureColours, Temperatures, temperature};
+        assert_eq!(caption(), "LAST 10 MIN · LINES AT 100 AND 200 °C");
+        let grey = Rgb888::new(1, 2, 3);
+        let colours = TemperatureColours {
+            grid: grey,
+            extruder: grey,
+            bed: grey,
+        };
+        let t = Temperatures {
+            extruder: &[],
+            bed: &[],
+            extruder_target: None,
+            bed_target: None,
+        };
+        let drawn: Vec<String> = temperature(&t, &colours)
+            .rules
+            .iter()
+            .filter(|r| r.style == RuleStyle::Solid)
+            .map(|r| format!("{:.0}", r.value))
+            .collect();
+        assert_eq!(drawn, ["100", "200"], "the image's grid lines");
+        assert!(caption().contains(&format!("AT {} AND {} °C", drawn[0], drawn[1])));
     }
 }

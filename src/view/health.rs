@@ -25,7 +25,11 @@ pub struct SourceVm {
 pub struct OverlayVm {
     pub visible: bool,
     pub source: Option<String>,
+    /// "Connection to Prometheus lost", "Prometheus refuses our requests".
     pub title: String,
+    /// The title as drawn, after the failure's symbol: "×  Connection to
+    /// Prometheus lost".
+    pub heading: String,
     pub url: String,
     pub reason: String,
     pub data_age_s: Option<u64>,
@@ -34,6 +38,9 @@ pub struct OverlayVm {
     pub next_retry_s: Option<u64>,
     /// "Next retry at 09:14:20".
     pub next_retry: String,
+    /// The last line as drawn: "Data shown is 3 min old · Next retry at
+    /// 09:14:20".
+    pub footer: String,
 }
 
 /// A small badge on a panel: "OFFLINE · 3 min old".
@@ -97,6 +104,8 @@ pub(super) fn overlay(d: &Dashboard, now: DateTime<Utc>, offset: FixedOffset) ->
     OverlayVm {
         visible: true,
         source: Some(name.clone()),
+        heading: format!("×  {title}"),
+        footer: format!("{data_age} · {next_retry}"),
         title,
         url: s.settings.url.clone(),
         reason: s.reason(now).unwrap_or_default(),

@@ -5,28 +5,36 @@
 //! Every word on the screen is decided here: the header's status word, the
 //! section summaries ("7 / 8 up"), each card's title, headline, detail and
 //! extra lines, placeholders ("–"), "+N more", the printer's state words and
-//! temperature trends. The Slint bridge (`src/bridge`) only copies fields and
-//! maps this module's enums one-to-one onto the UI's. The `.slint` files add
-//! fixed labels ("SERVICES", "ELAPSED"), separators, the tone's colour and
-//! symbol, and the layout for the window's size ([`Layout`]).
+//! temperature trends, the fixed words ([`LabelsVm`]: section titles, meter
+//! names, the chart's caption) and every line joined from several fields
+//! (the overlay's "age · retry", a node's uptime or label, the printer
+//! strip's detail and heaters). The Slint bridge (`src/bridge`) only copies
+//! fields and maps this module's enums one-to-one onto the UI's. The
+//! `.slint` files add only the tone's colour and symbol (✓ ▲ × ● ?, one per
+//! tone, with a space before the word it marks) and the layout for the
+//! window's size ([`Layout`]).
 //!
 //! One file per part of the screen:
 //!
 //! | file | what it builds |
 //! |---|---|
 //! | `mod.rs` | the [`ViewModel`], the header, the [`Tone`], the [`Layout`] for a window size |
+//! | `labels.rs` | the fixed words: section titles, meter and time names, placeholders, the chart's caption |
 //! | `health.rs` | the sources table, the connection-lost overlay, the panel badges |
 //! | `prometheus.rs` | services, alerts, PromQL tiles |
 //! | `proxmox.rs` | nodes, guests, storage |
 //! | `cards.rs` | the section summaries and the cards the screen draws from the panels |
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
+//! | `page.rs` | the page shown, its title, focus and scroll |
 
 mod cards;
 mod chart;
 pub mod format;
 mod health;
 mod heater;
+mod labels;
+mod page;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -40,6 +48,8 @@ pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_MAX_C, CHART_RESOLUTION_C, ChartVm, chart as printer_chart};
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
+pub use labels::LabelsVm;
+pub use page::PageVm;
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -88,6 +98,11 @@ pub struct ViewModel {
     /// The cards as drawn: guests, storage, alerts and one per tile.
     pub cards: CardsVm,
     pub printer: PrinterVm,
+    /// The fixed words: section titles, meter names, the chart's caption.
+    pub labels: LabelsVm,
+    /// The page shown: [`build`] makes the overview, [`ViewModel::on_page`]
+    /// any other.
+    pub page: PageVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -153,6 +168,8 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         alerts,
         tiles,
         printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
+        labels: LabelsVm::default(),
+        page: PageVm::overview(),
     }
 }
 

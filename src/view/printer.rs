@@ -85,8 +85,16 @@ pub struct PrinterVm {
     pub fan_speed: String,
     /// The display or print message; empty when none.
     pub message: String,
+    /// The message as drawn, in quotes: "“Layer 3 of 180”"; empty when none.
+    pub quoted_message: String,
     /// Why it is offline or not ready, in words.
     pub detail: String,
+    /// What the strip shows after the state: the `detail` if there is one,
+    /// else the `filename`.
+    pub strip_detail: String,
+    /// The heaters on the strip: "Nozzle 240 / 240 °C   Bed 80 / 80 °C";
+    /// empty without a reading.
+    pub strip_temperatures: String,
     /// What to do about Klipper not being ready.
     pub hint: String,
     #[serde(skip)]
@@ -185,15 +193,40 @@ fn hint(k: KlippyState) -> &'static str {
     }
 }
 
-/// The panel's state, symbol, words and tone, filled in.
+/// The heaters as the strip shows them, label before reading; empty
+/// without a reading.
+fn strip_temperatures(extruder: &TemperatureVm, bed: &TemperatureVm) -> String {
+    if extruder.text.is_empty() {
+        return String::new();
+    }
+    format!(
+        "{} {}   {} {}",
+        extruder.label, extruder.text, bed.label, bed.text
+    )
+}
+
+/// The panel's state, symbol, words and tone, and the lines joined from
+/// its other fields, filled in.
 fn with_state(state: PrinterState, vm: PrinterVm) -> PrinterVm {
     let (glyph, words, tone) = looks(state);
+    let strip_detail = if vm.detail.is_empty() {
+        &vm.filename
+    } else {
+        &vm.detail
+    };
     PrinterVm {
         state,
         glyph: glyph.to_owned(),
         state_text: words.to_owned(),
         tone,
         compact: !full_panel(state),
+        quoted_message: if vm.message.is_empty() {
+            String::new()
+        } else {
+            format!("“{}”", vm.message)
+        },
+        strip_detail: strip_detail.clone(),
+        strip_temperatures: strip_temperatures(&vm.extruder, &vm.bed),
         ..vm
     }
 }
@@ -273,6 +306,7 @@ fn job_panel(name: &str, p: &PrinterData, now: DateTime<Utc>, offset: FixedOffse
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::core::Heater;
 
     #[test]
     fn klipper_not_ready_wins_over_the_job_state_and_takes_the_full_panel() {
@@ -316,5 +350,26 @@ mod tests {
         assert_eq!(fan_speed(&p(None, Some(1.0))), "Speed 100%");
         assert_eq!(fan_speed(&p(Some(0.6), None)), "Fan 60%");
         assert_eq!(fan_speed(&p(None, None)), "");
+    }
+
+    #[test]
+    fn the_strip_and_the_message_are_joined_here_not_in_the_ui() {
+        let named = |filename: &str, detail: &str, message: &str| PrinterVm {
+            filename: filename.into(),
+            detail: detail.into(),
+            message: message.into(),
+            extruder: temperature("Nozzle", &Heater::default()),
+            bed: temperature("Bed", &Heater::default()),
+            ..PrinterVm::default()
+        };
+        let job = with_state(PrinterState::Complete, named("hinge", "", "Done"));
+        assert_eq!(job.strip_detail, "hinge");
+        assert_eq!(job.quoted_message, "“Done”");
+        assert_eq!(job.strip_temperatures, "Nozzle 0 °C   Bed 0 °C");
+        let why = with_state(PrinterState::Offline, named("hinge", "refused", ""));
+        assert_eq!(why.strip_detail, "refused");
+        assert_eq!(why.quoted_message, "");
+        let none = with_state(PrinterState::Offline, PrinterVm::default());
+        assert_eq!(none.strip_temperatures, "", "no reading, no heaters");
     }
 }

@@ -27,6 +27,9 @@ pub struct NodeVm {
     pub uptime_s: Option<u64>,
     /// "up 12 d", or "down".
     pub uptime: String,
+    /// The line under the name: its uptime while online ("up 12 d"), else
+    /// its label ("OFFLINE").
+    pub status: String,
 }
 
 /// Guests running against the total.
@@ -80,11 +83,17 @@ fn node(n: &Node, rules: &Rules) -> NodeVm {
         Some(v) if n.online => format::percent(v),
         _ => "–".to_owned(),
     };
+    let label = if n.online { "ONLINE" } else { "OFFLINE" };
+    let uptime = match n.uptime_s {
+        Some(u) if n.online => format!("up {}", format::uptime(u)),
+        _ => "down".to_owned(),
+    };
     NodeVm {
         name: n.name.clone(),
         online: n.online,
         tone: if n.online { Tone::Ok } else { Tone::Bad },
-        label: if n.online { "ONLINE" } else { "OFFLINE" }.to_owned(),
+        status: if n.online { &uptime } else { label }.to_owned(),
+        label: label.to_owned(),
         cpu: n.cpu,
         cpu_bar: n.cpu.unwrap_or(0.0),
         cpu_text: shown(n.cpu),
@@ -94,10 +103,7 @@ fn node(n: &Node, rules: &Rules) -> NodeVm {
         mem_text: shown(mem),
         mem_tone: level(mem, rules.node_mem_warn),
         uptime_s: n.uptime_s,
-        uptime: match n.uptime_s {
-            Some(u) if n.online => format!("up {}", format::uptime(u)),
-            _ => "down".to_owned(),
-        },
+        uptime,
     }
 }
 

@@ -1,0 +1,115 @@
+//! The hub with a fake clock: inputs change the page in the view model, the
+//! idle timer brings the overview back, and a frozen frame navigates too.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, watch};
+
+use super::Hub;
+use crate::core::{
+    Clock, Dashboard, Failure, FailureKind, FakeClock, Input, Nav, NavSettings, Page, Rules,
+    SourceKind, SourceSettings, SourceUpdate,
+};
+use crate::view::ViewModel;
+
+fn proxmox_at(node: &str) -> Input {
+    Input::Open {
+        page: Page::Proxmox,
+        focus: Some(node.to_owned()),
+    }
+}
+
+/// A hub over a Prometheus that has not answered yet.
+fn live(clock: &FakeClock) -> Hub {
+    let nav = Nav::new(NavSettings::default(), clock.now());
+    let prometheus = SourceSettings {
+        kind: SourceKind::Prometheus,
+        name: "Prometheus".to_owned(),
+        url: "http://prometheus.lan:9090".to_owned(),
+        interval: Duration::from_secs(20),
+        lost_after: 1,
+    };
+    Hub::live(
+        Dashboard::new([prometheus]),
+        Rules::default(),
+        nav,
+        Arc::new(clock.clone()),
+    )
+}
+
+#[test]
+fn an_input_changes_the_page_and_the_idle_timer_brings_the_overview_back() {
+    let clock = FakeClock::default();
+    let mut hub = live(&clock);
+    assert_eq!(hub.view().page.name, Page::Overview);
+    assert!(hub.input(proxmox_at("tower1")));
+    let page = hub.view().page;
+    assert_eq!(
+        (page.name, page.focus.as_deref()),
+        (Page::Proxmox, Some("tower1"))
+    );
+    clock.advance(Duration::from_secs(59));
+    assert!(!hub.tick());
+    assert_eq!(hub.view().page.name, Page::Proxmox);
+    clock.advance(Duration::from_secs(1));
+    assert!(hub.tick());
+    assert_eq!(hub.view().page.name, Page::Overview);
+}
+
+#[test]
+fn a_frozen_frame_keeps_its_data_and_changes_only_its_page() {
+    let clock = FakeClock::default();
+    let frame = live(&clock).view();
+    let nav = Nav::new(NavSettings::default(), clock.now());
+    let mut hub = Hub::frozen(frame.clone(), nav, Arc::new(clock.clone()));
+    assert!(!hub.ages());
+    assert!(hub.input(Input::Open {
+        page: Page::Alerts,
+        focus: None
+    }));
+    let shown = hub.view();
+    assert_eq!(shown.page.name, Page::Alerts);
+    hub.apply(SourceUpdate {
+        kind: SourceKind::Prometheus,
+        at: clock.now(),
+        outcome: Err(Failure::new(FailureKind::Unreachable, "refused")),
+        next_poll: None,
+    });
+    clock.advance(Duration::from_secs(600));
+    let later = hub.view();
+    assert_eq!(later, shown, "no update and no clock reach a frozen frame");
+    assert_eq!(
+        ViewModel {
+            page: frame.page.clone(),
+            ..later
+        },
+        frame
+    );
+}
+
+/// The running hub: an input sent on the channel reaches the published view
+/// model, and a second later (tokio's clock) the idle timer has run.
+#[tokio::test(start_paused = true)]
+async fn the_running_hub_publishes_the_page_of_each_input() {
+    let clock = FakeClock::default();
+    let hub = live(&clock);
+    let (views_tx, mut views) = watch::channel(Arc::new(hub.view()));
+    let (_updates_tx, updates) = mpsc::channel(1);
+    let (inputs_tx, inputs) = mpsc::channel(8);
+    let task = tokio::spawn(hub.run(updates, inputs, views_tx));
+    inputs_tx
+        .send(proxmox_at("tower2"))
+        .await
+        .expect("the hub runs");
+    views.changed().await.expect("a view model");
+    let page = |v: &watch::Receiver<Arc<ViewModel>>| v.borrow().page.clone();
+    assert_eq!(page(&views).focus.as_deref(), Some("tower2"));
+    clock.advance(Duration::from_secs(60));
+    tokio::time::advance(Duration::from_secs(1)).await;
+    views.changed().await.expect("a view model");
+    assert_eq!(page(&views).name, Page::Overview);
+    drop(views);
+    tokio::time::advance(Duration::from_secs(1)).await;
+    task.await.expect("the hub stops when nobody watches");
+}
