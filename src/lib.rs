@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod bridge;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod core;

@@ -147,8 +147,6 @@ impl From<&PrinterVm> for ui::PrinterData {
             glyph: s(&p.glyph),
             hint: s(&p.hint),
             job: p.job,
-            chart_extruder: s(&p.chart.extruder),
-            chart_bed: s(&p.chart.bed),
         }
     }
 }
@@ -168,10 +166,4 @@ impl From<&LabelsVm> for ui::LabelsData {
             chart_caption: s(&l.chart_caption),
         }
     }
-}
-
-/// The chart's grid lines, narrowed to Slint's `float`.
-pub(super) fn grid(fractions: &[f64]) -> ModelRc<f32> {
-    let grid: Vec<f32> = fractions.iter().map(|&f| f as f32).collect();
-    ModelRc::from(Rc::new(VecModel::from(grid)))
 }

@@ -7,8 +7,10 @@
 //! itself. A list (services, nodes, tiles) is one Slint model for the
 //! window's lifetime, and only the rows whose view model changed are replaced
 //! (`rows.rs`): a new model always counts as a change and would redraw the
-//! whole panel. The cards hold a list of lines, and the chart's grid is a
-//! list, so they too are set only when their view model changed.
+//! whole panel. The cards hold a list of lines, so they too are set only when
+//! their view model changed. The printer's temperature chart is an image
+//! drawn by `charts` (`chart.rs`), drawn and set only when its data or size
+//! changed.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -27,6 +29,7 @@ pub mod ui {
     slint::include_modules!();
 }
 
+mod chart;
 mod convert;
 mod rows;
 
@@ -42,13 +45,13 @@ use rows::{Rows, Shown};
 #[derive(Default)]
 pub struct UiBridge {
     thumbnail: Option<Arc<Vec<u8>>>,
+    chart: chart::ChartImage,
     services: Rows<ServiceVm, ui::ServiceData>,
     nodes: Rows<NodeVm, ui::NodeData>,
     tiles: Rows<CardVm, ui::CardData>,
     guests: Shown<CardVm>,
     storage: Shown<CardVm>,
     alerts: Shown<CardVm>,
-    chart_grid: Shown<Vec<f64>>,
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -88,10 +91,9 @@ impl UiBridge {
         self.alerts
             .sync(&vm.cards.alerts, |c| dash.set_alerts(c.into()));
         dash.set_printer((&vm.printer).into());
-        self.chart_grid.sync(&vm.printer.chart.grid, |g| {
-            dash.set_chart_grid(convert::grid(g))
-        });
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());
+        self.chart
+            .sync(window, &vm.printer.chart, chart::size(layout));
     }
 
     /// Hands the thumbnail's pixels to Slint only when they are new ones.

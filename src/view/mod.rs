@@ -45,7 +45,7 @@ use serde::Serialize;
 use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 
 pub use cards::{CardVm, CardsVm, SummariesVm};
-pub use chart::{CHART_HEIGHT, CHART_MAX_C, CHART_WIDTH, ChartVm, GRID_C, chart as printer_chart};
+pub use chart::{CHART_MAX_C, CHART_RESOLUTION_C, ChartVm, chart as printer_chart};
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;

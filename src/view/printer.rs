@@ -59,7 +59,7 @@ pub struct PrinterVm {
     /// Whether the job's details (progress, times, temperatures) apply:
     /// Klipper is ready.
     pub job: bool,
-    /// The last minutes of temperatures; empty paths when there is no history.
+    /// The last minutes of temperatures; empty when there is no history.
     pub chart: ChartVm,
     pub state: PrinterState,
     pub klippy_state: Option<KlippyState>,
