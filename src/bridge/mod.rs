@@ -71,6 +71,7 @@ impl UiBridge {
         window.set_tall(layout.tall);
         let dash = window.global::<ui::Dash>();
         dash.set_labels((&vm.labels).into());
+        dash.set_page((&vm.page).into());
         dash.set_header(convert::header(&vm.header, &vm.overall));
         dash.set_overlay((&vm.overlay).into());
         dash.set_services_badge((&vm.badges.prometheus).into());
