@@ -27,6 +27,7 @@
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 //! | `page.rs` | the page shown, its title, focus and scroll |
+//! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
 
 mod cards;
 mod chart;
@@ -35,6 +36,7 @@ mod health;
 mod heater;
 mod labels;
 mod page;
+pub mod pages;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -50,6 +52,7 @@ pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;
 pub use page::PageVm;
+pub use pages::{AlertsPageVm, GuestRowVm, PagesVm, PrinterPageVm, ProxmoxPageVm, ServicesPageVm};
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -103,6 +106,9 @@ pub struct ViewModel {
     /// The page shown: [`build`] makes the overview, [`ViewModel::on_page`]
     /// any other.
     pub page: PageVm,
+    /// Every page's own words (the rows they share with the overview are
+    /// the lists above).
+    pub pages: PagesVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -153,6 +159,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
     let alerts = prometheus::alerts(prom);
     let tiles = prometheus::tiles(prom, rules);
     let overlay = health::overlay(d, now, offset);
+    let pages = pages::build(d, &services, &alerts);
     ViewModel {
         header: header(d, overall.status, now, offset),
         overall,
@@ -170,6 +177,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         printer: printer::panel(d.source(SourceKind::Moonraker), now, offset),
         labels: LabelsVm::default(),
         page: PageVm::overview(),
+        pages,
     }
 }
 

@@ -19,6 +19,9 @@ pub struct ServiceVm {
     pub response_s: Option<f64>,
     /// "142 ms", or why there is no number.
     pub detail: String,
+    /// Since when it is in this state, for the services page ("down since
+    /// 08:41, 17 min"); empty until the core keeps when states change.
+    pub since: String,
 }
 
 /// A firing alert.
@@ -26,8 +29,17 @@ pub struct ServiceVm {
 pub struct AlertVm {
     pub name: String,
     pub severity: Severity,
+    /// The severity as the alerts page shows it: "CRITICAL", "WARNING",
+    /// "INFO".
+    pub label: String,
+    pub tone: Tone,
     pub instance: Option<String>,
     pub text: String,
+    /// Since when it fires, for the alerts page; empty until the core has
+    /// the alert's `activeAt`.
+    pub since: String,
+    /// Its summary annotation; empty until the core has it.
+    pub summary: String,
 }
 
 /// Firing alerts, most severe first.
@@ -77,6 +89,7 @@ pub fn services(p: Option<&PrometheusData>, configured: &[String]) -> Vec<Servic
                 label: "UNKNOWN".to_owned(),
                 response_s: None,
                 detail: "no data yet".to_owned(),
+                since: String::new(),
             })
             .collect();
     };
@@ -109,6 +122,7 @@ fn service(s: &Service, query_failed: bool) -> ServiceVm {
         label: label.to_owned(),
         response_s: s.response_s,
         detail,
+        since: String::new(),
     }
 }
 
@@ -123,7 +137,11 @@ pub fn alerts(p: Option<&PrometheusData>) -> AlertsVm {
         .map(|a| AlertVm {
             name: a.name.clone(),
             severity: a.severity,
+            label: severity_label(a.severity).to_owned(),
+            tone: severity_tone(a.severity),
             instance: a.instance.clone(),
+            since: String::new(),
+            summary: String::new(),
             text: match &a.instance {
                 Some(i) => format!("{} · {i}", a.name),
                 None => a.name.clone(),
@@ -153,12 +171,26 @@ pub fn alerts(p: Option<&PrometheusData>) -> AlertsVm {
             0 => "none firing".to_owned(),
             n => format!("{n} firing"),
         },
-        tone: match worst {
-            None => Tone::Ok,
-            Some(Severity::Critical) => Tone::Bad,
-            Some(_) => Tone::Warn,
-        },
+        tone: worst.map_or(Tone::Ok, severity_tone),
         items,
+    }
+}
+
+/// A severity as a word.
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRITICAL",
+        Severity::Warning => "WARNING",
+        Severity::Info => "INFO",
+    }
+}
+
+/// A severity's tone: critical is bad, anything less a warning (as the
+/// alerts card counts them).
+fn severity_tone(s: Severity) -> Tone {
+    match s {
+        Severity::Critical => Tone::Bad,
+        _ => Tone::Warn,
     }
 }
 
