@@ -110,6 +110,7 @@ impl From<&ServiceVm> for ui::ServiceData {
             tone: v.tone.into(),
             label: s(&v.label),
             detail: s(&v.detail),
+            since: s(&v.since),
         }
     }
 }

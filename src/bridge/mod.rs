@@ -8,7 +8,8 @@
 //! window's lifetime, and only the rows whose view model changed are replaced
 //! (`rows.rs`): a new model always counts as a change and would redraw the
 //! whole panel. The cards hold a list of lines, and the chart's grid is a
-//! list, so they too are set only when their view model changed.
+//! list, so they too are set only when their view model changed. The pages'
+//! own rows and words are `pages.rs`'s.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -28,6 +29,7 @@ pub mod ui {
 }
 
 mod convert;
+mod pages;
 mod rows;
 
 use std::sync::Arc;
@@ -49,6 +51,7 @@ pub struct UiBridge {
     storage: Shown<CardVm>,
     alerts: Shown<CardVm>,
     chart_grid: Shown<Vec<f64>>,
+    pages: pages::PageRows,
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -93,6 +96,7 @@ impl UiBridge {
             dash.set_chart_grid(convert::grid(g))
         });
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());
+        self.pages.apply(&dash, vm);
     }
 
     /// Hands the thumbnail's pixels to Slint only when they are new ones.
