@@ -128,6 +128,8 @@ fn a_tap_on_a_node_opens_its_page_back_returns_and_the_idle_timer_brings_the_ove
         (page.name, page.focus.as_deref()),
         (Page::Proxmox, Some("tower1"))
     );
+    // The page marks tower1, the fourth node, as the one it opened at.
+    assert_eq!(hub.view().pages.proxmox.focus_row, Some(3));
 
     // On the page, the header is still beside every target; the back
     // button brings the overview.
