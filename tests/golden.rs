@@ -72,6 +72,46 @@ fn golden_screenshots() {
     );
 }
 
+/// A page opened at an item (a tapped tile), which `--page` cannot say:
+/// the row scrolled into view and framed. Name, demo second, page, focus.
+const FOCUSED: &[(&str, u32, Page, &str)] = &[
+    ("page-services-focus-last", 40, Services, "SDR Scanner"),
+    ("page-proxmox-focus-zotac", 60, Proxmox, "zotac"),
+];
+
+#[test]
+fn a_page_opened_at_an_item_shows_it_framed_and_in_view() {
+    let mut failures = Vec::new();
+    for &(name, at, page, focus) in FOCUSED {
+        let now = FakeClock::default().now();
+        let mut nav = Nav::new(NavSettings::default(), now);
+        let focus = Some(focus.to_owned());
+        nav.input(Input::Open { page, focus }, now);
+        let mut headless = Offscreen::new(800, 480).expect("headless renderer");
+        let actual = headless.frame(&demo_frame(at).on_page(&nav));
+        if let Err(e) = golden::check(name, &actual, Tolerance::Exact) {
+            failures.push(e);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_page_whose_data_does_not_change_draws_nothing() {
+    for page in [Services, Proxmox, Printer, Alerts] {
+        let vm = frame_on(40, page);
+        let mut h = Offscreen::new(800, 480).expect("headless renderer");
+        assert!(h.render_frame_stats(&vm).drawn, "{page}: the first frame");
+        h.show(&vm.clone());
+        let again = h.render();
+        assert!(!again.drawn, "{page}: an unchanged page redrew: {again:?}");
+    }
+}
+
 #[test]
 fn frames_are_byte_identical_from_run_to_run() {
     let render = || {

@@ -159,3 +159,29 @@ fn a_tap_on_a_node_opens_its_page_back_returns_and_the_idle_timer_brings_the_ove
     assert_eq!(deliver(&mut hub, &mut screen).len(), 1);
     assert_eq!(hub.view().page.name, Page::Proxmox);
 }
+
+#[test]
+fn a_drag_scrolls_a_long_page_and_counts_as_one_touch() {
+    let (inputs, mut rx) = Inputs::channel();
+    let mut screen = dashboard(inputs);
+    let clock = FakeClock::default();
+    let nav = Nav::new(NavSettings::default(), clock.now());
+    let mut hub = Hub::frozen(demo_frame(40), nav, Arc::new(clock));
+    // The services page (twelve 52 px rows, six in view), from the first tile.
+    screen.tap(60.0, 100.0);
+    for i in drain(&mut rx) {
+        hub.input(i);
+    }
+    let before = screen.frame(&hub.view());
+    assert_eq!(hub.view().page.name, Page::Services);
+    // A finger drags the list up by 250 px, in many small moves.
+    input::drag(screen.ui().window(), (400.0, 420.0), (400.0, 170.0), 25);
+    screen.render();
+    let after = screen.image();
+    assert_ne!(before, after, "the list did not scroll");
+    assert_eq!(
+        drain(&mut rx),
+        [Input::Touch],
+        "a drag is one touch for the idle timer, and opens nothing"
+    );
+}
