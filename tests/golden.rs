@@ -7,30 +7,60 @@
 mod common;
 
 use common::golden::{self, Tolerance};
+use piboard::core::{Clock, FakeClock, Input, Nav, NavSettings, Page};
 use piboard::demo::frame as demo_frame;
 use piboard::platform::Offscreen;
+use piboard::view::ViewModel;
 
-/// Name, demo second, size.
-const CASES: &[(&str, u32, (u32, u32))] = &[
-    ("healthy", 10, (800, 480)),
-    ("service-down", 40, (800, 480)),
-    ("node-offline", 60, (800, 480)),
-    ("prometheus-lost", 75, (800, 480)),
-    ("printer-complete", 130, (800, 480)),
-    ("printer-offline", 165, (800, 480)),
-    ("printer-heating", 174, (800, 480)),
-    ("healthy-1024x600", 10, (1024, 600)),
-    ("prometheus-lost-480x320", 75, (480, 320)),
-    ("printer-idle-480x320", 150, (480, 320)),
+use Page::{Alerts, Overview, Printer, Proxmox, Services};
+
+/// Name, demo second, page, size.
+const CASES: &[(&str, u32, Page, (u32, u32))] = &[
+    ("healthy", 10, Overview, (800, 480)),
+    ("service-down", 40, Overview, (800, 480)),
+    ("node-offline", 60, Overview, (800, 480)),
+    ("prometheus-lost", 75, Overview, (800, 480)),
+    ("printer-complete", 130, Overview, (800, 480)),
+    ("printer-offline", 165, Overview, (800, 480)),
+    ("printer-heating", 174, Overview, (800, 480)),
+    ("healthy-1024x600", 10, Overview, (1024, 600)),
+    ("prometheus-lost-480x320", 75, Overview, (480, 320)),
+    ("printer-idle-480x320", 150, Overview, (480, 320)),
+    ("page-services-down", 40, Services, (800, 480)),
+    ("page-services-lost", 75, Services, (800, 480)),
+    ("page-alerts-firing", 40, Alerts, (800, 480)),
+    ("page-alerts-none", 10, Alerts, (800, 480)),
+    ("page-alerts-lost", 75, Alerts, (800, 480)),
+    ("page-proxmox", 10, Proxmox, (800, 480)),
+    ("page-proxmox-node-offline", 60, Proxmox, (800, 480)),
+    ("page-printer-printing", 40, Printer, (800, 480)),
+    ("page-printer-complete", 130, Printer, (800, 480)),
+    ("page-printer-offline", 165, Printer, (800, 480)),
+    ("page-services-480x320", 40, Services, (480, 320)),
+    ("page-proxmox-480x320", 60, Proxmox, (480, 320)),
+    ("page-printer-480x320", 40, Printer, (480, 320)),
+    ("page-proxmox-1024x600", 60, Proxmox, (1024, 600)),
+    ("page-printer-1024x600", 40, Printer, (1024, 600)),
 ];
+
+/// The demo's frame at `at` on `page`, as `--demo --at N --page NAME`
+/// builds it (the page opened without a focus).
+fn frame_on(at: u32, page: Page) -> ViewModel {
+    let now = FakeClock::default().now();
+    let mut nav = Nav::new(NavSettings::default(), now);
+    if page != Overview {
+        nav.input(Input::Open { page, focus: None }, now);
+    }
+    demo_frame(at).on_page(&nav)
+}
 
 #[test]
 fn golden_screenshots() {
     let mut failures = Vec::new();
-    for &(name, at, (w, h)) in CASES {
+    for &(name, at, page, (w, h)) in CASES {
         // A fresh window per case: each golden is a first frame, as --screenshot draws it.
         let mut headless = Offscreen::new(w, h).expect("headless renderer");
-        let actual = headless.frame(&demo_frame(at));
+        let actual = headless.frame(&frame_on(at, page));
         if let Err(e) = golden::check(name, &actual, Tolerance::Exact) {
             failures.push(e);
         }
@@ -40,6 +70,46 @@ fn golden_screenshots() {
         "golden mismatches:\n{}",
         failures.join("\n")
     );
+}
+
+/// A page opened at an item (a tapped tile), which `--page` cannot say:
+/// the row scrolled into view and framed. Name, demo second, page, focus.
+const FOCUSED: &[(&str, u32, Page, &str)] = &[
+    ("page-services-focus-last", 40, Services, "SDR Scanner"),
+    ("page-proxmox-focus-zotac", 60, Proxmox, "zotac"),
+];
+
+#[test]
+fn a_page_opened_at_an_item_shows_it_framed_and_in_view() {
+    let mut failures = Vec::new();
+    for &(name, at, page, focus) in FOCUSED {
+        let now = FakeClock::default().now();
+        let mut nav = Nav::new(NavSettings::default(), now);
+        let focus = Some(focus.to_owned());
+        nav.input(Input::Open { page, focus }, now);
+        let mut headless = Offscreen::new(800, 480).expect("headless renderer");
+        let actual = headless.frame(&demo_frame(at).on_page(&nav));
+        if let Err(e) = golden::check(name, &actual, Tolerance::Exact) {
+            failures.push(e);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "golden mismatches:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn a_page_whose_data_does_not_change_draws_nothing() {
+    for page in [Services, Proxmox, Printer, Alerts] {
+        let vm = frame_on(40, page);
+        let mut h = Offscreen::new(800, 480).expect("headless renderer");
+        assert!(h.render_frame_stats(&vm).drawn, "{page}: the first frame");
+        h.show(&vm.clone());
+        let again = h.render();
+        assert!(!again.drawn, "{page}: an unchanged page redrew: {again:?}");
+    }
 }
 
 #[test]
@@ -141,7 +211,7 @@ fn aarch64_binary_matches_goldens_under_qemu() {
     let qemu_args: Vec<&str> = qemu.collect();
     let dir = tempfile::tempdir().expect("temp dir");
     let mut failures = Vec::new();
-    for &(name, at, (w, h)) in CASES {
+    for &(name, at, page, (w, h)) in CASES {
         let out = dir.path().join(format!("{name}.png"));
         let status = std::process::Command::new(program)
             .args(&qemu_args)
@@ -152,6 +222,8 @@ fn aarch64_binary_matches_goldens_under_qemu() {
                 &at.to_string(),
                 "--size",
                 &format!("{w}x{h}"),
+                "--page",
+                page.name(),
             ])
             .arg("--screenshot")
             .arg(&out)

@@ -231,6 +231,7 @@ async fn status_has_the_documented_schema() {
         "left",
         "eta",
         "chart_caption",
+        "back",
     ] {
         assert!(v["labels"][key].is_string(), "no labels.{key}");
     }
@@ -254,6 +255,14 @@ async fn status_names_the_page_on_the_glass() {
     assert_eq!(v["page"]["title"], "Alerts");
     assert_eq!(v["page"]["focus"], serde_json::Value::Null);
     assert_eq!(v["page"]["scroll"], 0);
+    // The words of the page on the glass, as the screen shows them.
+    assert_eq!(v["alerts"]["items"][0]["label"], "CRITICAL");
+    assert_eq!(v["alerts"]["items"][0]["name"], "ProbeFailed");
+    assert_eq!(v["pages"]["alerts"]["empty"], "");
+    assert_eq!(v["pages"]["proxmox"]["guests_title"], "GUESTS");
+    assert_eq!(v["pages"]["proxmox"]["guests"][0]["kind"], "CT");
+    assert!(v["pages"]["printer"]["filament"].is_string());
+    assert_eq!(v["pages"]["services"]["focus_row"], serde_json::Value::Null);
 }
 
 /// Reads server-sent events until `n` `data:` payloads have arrived.

@@ -1,12 +1,12 @@
 //! Touch through the real event path, in process: synthetic pointer events
-//! dispatched to an offscreen window (`platform::input::tap`, what Slint's
-//! backends do with a touch or a click) reach a target, which sends an
-//! `Input` on the hub's channel; the hub, with a fake clock, puts the page in
-//! the view model and brings the overview back when nobody touches.
+//! dispatched to the offscreen dashboard (`platform::input::tap`, what
+//! Slint's backends do with a touch or a click) reach a target, which sends
+//! an `Input` on the hub's channel; the hub, with a fake clock, puts the page
+//! in the view model, the window shows it, and the idle timer brings the
+//! overview back when nobody touches.
 //!
-//! The overview's panels are not targets yet: its background reports a plain
-//! touch, and a small test-only window stands in for a panel that opens a
-//! page at an item.
+//! The coordinates are those of the frozen demo at second 40, 800x480 (the
+//! `service-down` golden): a tap on a target's middle.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,24 +19,12 @@ use piboard::platform::input::{self, Inputs};
 use slint::ComponentHandle;
 use tokio::sync::mpsc::Receiver;
 
-slint::slint! {
-    // A stand-in for a panel on the overview: a node tile opening its page,
-    // and a back button. 48 px and more, as a resistive panel needs.
-    export component Targets inherits Window {
-        width: 200px;
-        height: 100px;
-        callback open(string, string);
-        callback back();
-        TouchArea {
-            x: 0; y: 0; width: 100px; height: 100px;
-            clicked => { root.open("proxmox", "tower1"); }
-        }
-        TouchArea {
-            x: 140px; y: 20px; width: 48px; height: 48px;
-            clicked => { root.back(); }
-        }
-    }
-}
+/// The header, beside every target.
+const HEADER: (f32, f32) = (500.0, 26.0);
+/// The node tile of tower1, the fourth of five.
+const TOWER1: (f32, f32) = (378.0, 282.0);
+/// A page's back button.
+const BACK: (f32, f32) = (60.0, 84.0);
 
 /// The inputs waiting on the hub's channel.
 fn drain(rx: &mut Receiver<Input>) -> Vec<Input> {
@@ -52,81 +40,152 @@ fn dashboard(inputs: Inputs) -> Offscreen {
     screen
 }
 
-/// The test-only targets, wired as a page's targets will be.
-fn targets(inputs: Inputs) -> Targets {
-    let ui = Targets::new().expect("the test window");
-    ui.window().set_size(slint::LogicalSize::new(200.0, 100.0));
-    ui.show().expect("shown");
-    let open = inputs.clone();
-    ui.on_open(move |page, focus| {
-        let page: Page = page.parse().expect("a page name");
-        open.send(Input::Open {
-            page,
-            focus: Some(focus.to_string()),
-        });
-    });
-    ui.on_back(move || inputs.send(Input::Back));
-    ui
+fn open(page: Page, focus: Option<&str>) -> Input {
+    Input::Open {
+        page,
+        focus: focus.map(str::to_owned),
+    }
 }
 
 #[test]
-fn a_tap_on_the_overview_reaches_the_hub_as_a_touch() {
+fn a_tap_beside_every_target_reaches_the_hub_as_a_touch() {
     let (inputs, mut rx) = Inputs::channel();
     let screen = dashboard(inputs);
-    screen.tap(400.0, 300.0);
+    screen.tap(HEADER.0, HEADER.1);
     assert_eq!(drain(&mut rx), [Input::Touch]);
-    // A finger dragged across the background is someone using the screen too.
-    input::drag(screen.ui().window(), (400.0, 400.0), (400.0, 100.0), 8);
+    // The screen's centre, where tests/pi/emulated_boot.py taps and waits
+    // for the "tap x=.. y=.." line: the node row's title, beside every target.
+    screen.tap(400.0, 240.0);
+    assert_eq!(drain(&mut rx), [Input::Touch]);
+    // A finger dragged across the header is someone using the screen too.
+    input::drag(screen.ui().window(), (300.0, 20.0), (600.0, 30.0), 8);
     assert_eq!(drain(&mut rx), [Input::Touch]);
 }
 
 #[test]
-fn a_tap_on_a_target_opens_its_page_and_the_idle_timer_brings_the_overview_back() {
+fn every_overview_panel_opens_its_page() {
     let (inputs, mut rx) = Inputs::channel();
-    let screen = dashboard(inputs.clone());
-    let ui = targets(inputs);
+    let screen = dashboard(inputs);
+    let cases = [
+        (
+            "a service tile",
+            (337.0, 100.0),
+            open(Page::Services, Some("Overseerr")),
+        ),
+        ("a node tile", TOWER1, open(Page::Proxmox, Some("tower1"))),
+        ("the guests card", (60.0, 355.0), open(Page::Proxmox, None)),
+        (
+            "the storage card",
+            (225.0, 355.0),
+            open(Page::Proxmox, None),
+        ),
+        ("the alerts card", (430.0, 355.0), open(Page::Alerts, None)),
+        (
+            "the printer panel",
+            (670.0, 200.0),
+            open(Page::Printer, None),
+        ),
+    ];
+    for (what, (x, y), expected) in cases {
+        screen.tap(x, y);
+        assert_eq!(drain(&mut rx), [expected], "a tap on {what} at ({x}, {y})");
+    }
+    // The gap between two rows of service tiles (y 122 to 128) belongs to
+    // the tiles beside it: no dead strip.
+    screen.tap(337.0, 125.0);
+    let got = drain(&mut rx);
+    assert!(
+        matches!(
+            got.as_slice(),
+            [Input::Open {
+                page: Page::Services,
+                focus: Some(_)
+            }]
+        ),
+        "the gap under a tile is a target: {got:?}"
+    );
+}
+
+#[test]
+fn a_tap_on_a_node_opens_its_page_back_returns_and_the_idle_timer_brings_the_overview_back() {
+    let (inputs, mut rx) = Inputs::channel();
+    let mut screen = dashboard(inputs);
     let clock = FakeClock::default();
     let nav = Nav::new(NavSettings::default(), clock.now());
     let mut hub = Hub::frozen(demo_frame(40), nav, Arc::new(clock.clone()));
-    // What the hub's loop does with each input on the channel.
-    let mut deliver = |hub: &mut Hub| {
-        drain(&mut rx)
+    // What the hub's loop and the UI loop do with each input on the channel:
+    // apply it, and show the view model that comes back.
+    let mut deliver = |hub: &mut Hub, screen: &mut Offscreen| {
+        let applied: Vec<_> = drain(&mut rx)
             .into_iter()
             .map(|i| (hub.input(i.clone()), i))
-            .collect::<Vec<_>>()
+            .collect();
+        screen.frame(&hub.view());
+        applied
     };
 
-    input::tap(ui.window(), 50.0, 50.0);
-    let open = Input::Open {
-        page: Page::Proxmox,
-        focus: Some("tower1".to_owned()),
-    };
-    assert_eq!(deliver(&mut hub), [(true, open)]);
+    screen.tap(TOWER1.0, TOWER1.1);
+    let tower1 = open(Page::Proxmox, Some("tower1"));
+    assert_eq!(deliver(&mut hub, &mut screen), [(true, tower1)]);
     let page = hub.view().page;
     assert_eq!(
         (page.name, page.focus.as_deref()),
         (Page::Proxmox, Some("tower1"))
     );
+    // The page marks tower1, the fourth node, as the one it opened at.
+    assert_eq!(hub.view().pages.proxmox.focus_row, Some(3));
 
-    // Beside both targets: nothing. On the back button: the overview.
-    input::tap(ui.window(), 120.0, 90.0);
-    assert_eq!(deliver(&mut hub), []);
-    input::tap(ui.window(), 160.0, 40.0);
-    assert_eq!(deliver(&mut hub), [(true, Input::Back)]);
+    // On the page, the header is still beside every target; the back
+    // button brings the overview.
+    screen.tap(HEADER.0, HEADER.1);
+    assert_eq!(deliver(&mut hub, &mut screen), [(false, Input::Touch)]);
+    screen.tap(BACK.0, BACK.1);
+    assert_eq!(deliver(&mut hub, &mut screen), [(true, Input::Back)]);
     assert_eq!(hub.view().page.name, Page::Overview);
 
     // Open again, then nobody touches: 60 s later the overview is back.
-    input::tap(ui.window(), 10.0, 10.0);
-    assert_eq!(deliver(&mut hub).len(), 1);
+    screen.tap(TOWER1.0, TOWER1.1);
+    assert_eq!(deliver(&mut hub, &mut screen).len(), 1);
     clock.advance(Duration::from_secs(59));
     assert!(!hub.tick());
-    // A touch on the dashboard's background restarts the idle timer.
-    screen.tap(400.0, 300.0);
-    assert_eq!(deliver(&mut hub), [(false, Input::Touch)]);
+    // A touch on the page restarts the idle timer.
+    screen.tap(HEADER.0, HEADER.1);
+    assert_eq!(deliver(&mut hub, &mut screen), [(false, Input::Touch)]);
     clock.advance(Duration::from_secs(59));
     assert!(!hub.tick(), "59 s after the touch");
     assert_eq!(hub.view().page.name, Page::Proxmox);
     clock.advance(Duration::from_secs(1));
     assert!(hub.tick());
     assert_eq!(hub.view().page.name, Page::Overview);
+    // The window follows: the node tile is a target again.
+    screen.frame(&hub.view());
+    screen.tap(TOWER1.0, TOWER1.1);
+    assert_eq!(deliver(&mut hub, &mut screen).len(), 1);
+    assert_eq!(hub.view().page.name, Page::Proxmox);
+}
+
+#[test]
+fn a_drag_scrolls_a_long_page_and_counts_as_one_touch() {
+    let (inputs, mut rx) = Inputs::channel();
+    let mut screen = dashboard(inputs);
+    let clock = FakeClock::default();
+    let nav = Nav::new(NavSettings::default(), clock.now());
+    let mut hub = Hub::frozen(demo_frame(40), nav, Arc::new(clock));
+    // The services page (twelve 52 px rows, six in view), from the first tile.
+    screen.tap(60.0, 100.0);
+    for i in drain(&mut rx) {
+        hub.input(i);
+    }
+    let before = screen.frame(&hub.view());
+    assert_eq!(hub.view().page.name, Page::Services);
+    // A finger drags the list up by 250 px, in many small moves.
+    input::drag(screen.ui().window(), (400.0, 420.0), (400.0, 170.0), 25);
+    screen.render();
+    let after = screen.image();
+    assert_ne!(before, after, "the list did not scroll");
+    assert_eq!(
+        drain(&mut rx),
+        [Input::Touch],
+        "a drag is one touch for the idle timer, and opens nothing"
+    );
 }

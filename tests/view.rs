@@ -423,3 +423,53 @@ fn the_bridge_copies_the_fixed_words_and_joined_lines_unchanged() {
     );
     assert!(!dash.get_guests().symbol && dash.get_alerts().symbol);
 }
+
+#[test]
+fn the_pages_say_what_the_overview_has_no_room_for() {
+    let vm = frame(60);
+    let pve = &vm.pages.proxmox;
+    // Every guest but templates, by node in the API's order, then VMID;
+    // those of the offline node unknown, as the overview counts them.
+    assert_eq!(pve.guests.len(), vm.guests.total);
+    let unknown = pve.guests.iter().filter(|g| g.state == "unknown").count();
+    assert_eq!(unknown, vm.guests.unknown);
+    assert!(unknown > 0, "tower1 is offline at 60 s");
+    assert!(
+        pve.guests
+            .iter()
+            .filter(|g| g.state == "unknown")
+            .all(|g| g.node == "tower1" && g.tone == Tone::Unknown)
+    );
+    let first = &pve.guests[0];
+    assert_eq!((first.vmid.as_str(), first.kind.as_str()), ("200", "CT"));
+    // The alerts page: the severity as a word, and what it says with none.
+    assert_eq!(vm.alerts.items[0].label, "CRITICAL");
+    assert_eq!(vm.pages.alerts.empty, "");
+    assert_eq!(frame(10).pages.alerts.empty, "No alert is firing");
+    // The printer page: filament used against the slicer's total.
+    assert_eq!(
+        frame(40).pages.printer.filament,
+        "Filament 8.57 m of 12.50 m"
+    );
+}
+
+#[test]
+fn a_page_opened_at_an_item_marks_its_row_and_no_other_page_does() {
+    let (_, now) = demo::replay(40);
+    let mut nav = Nav::new(NavSettings::default(), now);
+    let open = |page, focus: &str| Input::Open {
+        page,
+        focus: Some(focus.to_owned()),
+    };
+    nav.input(open(Page::Services, "Overseerr"), now);
+    let vm = frame(40).on_page(&nav);
+    assert_eq!(vm.pages.services.focus_row, Some(2));
+    assert_eq!(vm.pages.proxmox.focus_row, None);
+    nav.input(open(Page::Proxmox, "zotac"), now);
+    let vm = vm.on_page(&nav);
+    assert_eq!(vm.pages.proxmox.focus_row, Some(4));
+    assert_eq!(vm.pages.services.focus_row, None);
+    // A name that is not there marks nothing.
+    nav.input(open(Page::Proxmox, "gone"), now);
+    assert_eq!(vm.on_page(&nav).pages.proxmox.focus_row, None);
+}

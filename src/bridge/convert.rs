@@ -9,10 +9,10 @@ use std::rc::Rc;
 use slint::{ModelRc, SharedString, VecModel};
 
 use super::ui;
-use crate::core::Overall;
+use crate::core::{Overall, Page};
 use crate::view::{
-    BadgeVm, CardVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PrinterVm, ServiceVm, TemperatureVm,
-    Tone,
+    BadgeVm, CardVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm, PrinterVm, ServiceVm,
+    TemperatureVm, Tone,
 };
 
 /// `CardData.fraction` for a card without a bar.
@@ -30,6 +30,41 @@ impl From<Tone> for ui::Tone {
             Tone::Bad => Self::Bad,
             Tone::Unknown => Self::Unknown,
             Tone::Info => Self::Info,
+        }
+    }
+}
+
+impl From<Page> for ui::PageName {
+    fn from(p: Page) -> Self {
+        match p {
+            Page::Overview => Self::Overview,
+            Page::Services => Self::Services,
+            Page::Proxmox => Self::Proxmox,
+            Page::Printer => Self::Printer,
+            Page::Alerts => Self::Alerts,
+        }
+    }
+}
+
+/// A target's page, back from the UI (the other way of the same mapping).
+impl From<ui::PageName> for Page {
+    fn from(p: ui::PageName) -> Self {
+        match p {
+            ui::PageName::Overview => Self::Overview,
+            ui::PageName::Services => Self::Services,
+            ui::PageName::Proxmox => Self::Proxmox,
+            ui::PageName::Printer => Self::Printer,
+            ui::PageName::Alerts => Self::Alerts,
+        }
+    }
+}
+
+impl From<&PageVm> for ui::PageData {
+    fn from(p: &PageVm) -> Self {
+        Self {
+            name: p.name.into(),
+            title: s(&p.title),
+            focus: s(p.focus.as_deref().unwrap_or_default()),
         }
     }
 }
@@ -75,6 +110,7 @@ impl From<&ServiceVm> for ui::ServiceData {
             tone: v.tone.into(),
             label: s(&v.label),
             detail: s(&v.detail),
+            since: s(&v.since),
         }
     }
 }
@@ -164,6 +200,7 @@ impl From<&LabelsVm> for ui::LabelsData {
             left: s(&l.left),
             eta: s(&l.eta),
             chart_caption: s(&l.chart_caption),
+            back: s(&l.back),
         }
     }
 }

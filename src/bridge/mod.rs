@@ -11,6 +11,7 @@
 //! their view model changed. The printer's temperature chart is an image
 //! drawn by `charts` (`chart.rs`), drawn and set only when its data or size
 //! changed.
+//! The pages' own rows and words are `pages.rs`'s.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -31,6 +32,7 @@ pub mod ui {
 
 mod chart;
 mod convert;
+mod pages;
 mod rows;
 
 use std::sync::Arc;
@@ -52,6 +54,7 @@ pub struct UiBridge {
     guests: Shown<CardVm>,
     storage: Shown<CardVm>,
     alerts: Shown<CardVm>,
+    pages: pages::PageRows,
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -74,6 +77,7 @@ impl UiBridge {
         window.set_tall(layout.tall);
         let dash = window.global::<ui::Dash>();
         dash.set_labels((&vm.labels).into());
+        dash.set_page((&vm.page).into());
         dash.set_header(convert::header(&vm.header, &vm.overall));
         dash.set_overlay((&vm.overlay).into());
         dash.set_services_badge((&vm.badges.prometheus).into());
@@ -94,6 +98,7 @@ impl UiBridge {
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());
         self.chart
             .sync(window, &vm.printer.chart, chart::size(layout));
+        self.pages.apply(&dash, vm);
     }
 
     /// Hands the thumbnail's pixels to Slint only when they are new ones.

@@ -10,24 +10,36 @@
 //! channel (the hub is far behind) drops the tap with a warning rather than
 //! ever blocking the screen.
 //!
-//! The main window's background target (behind every other) reports
-//! [`Input::Touch`]: someone is using the screen, which restarts the idle
-//! timer and is logged as `tap x=.. y=..` (the emulated board's boot test
-//! looks for that line to see a tap arrive through libinput).
+//! The targets are the overview's panels (a service tile opens the services
+//! page at it, a node tile the Proxmox page at it, the guests and storage
+//! cards the Proxmox page, the alerts card the alerts page, the printer
+//! panel or strip the printer page) and each page's back button; they call
+//! the UI's `Navigate` global, whose callbacks [`connect`] turns into
+//! [`Input::Open`] and [`Input::Back`]. The main window's background target
+//! (behind every other) reports [`Input::Touch`]: someone is using the
+//! screen, which restarts the idle timer and is logged as `tap x=.. y=..`
+//! (the emulated board's boot test looks for that line to see a tap arrive
+//! through libinput); so does a drag that scrolls a page.
 //!
 //! [`tap`] and [`drag`] dispatch synthetic pointer events to any window,
 //! through the same path a real touch takes; the tests use them on the
 //! offscreen window.
 
+use std::cell::Cell;
+use std::time::{Duration, Instant};
+
 use slint::platform::{PointerEventButton, WindowEvent};
-use slint::{LogicalPosition, Window};
+use slint::{ComponentHandle, LogicalPosition, Window};
 use tokio::sync::mpsc::{self, error::TrySendError};
 
-use crate::bridge::ui::MainWindow;
-use crate::core::Input;
+use crate::bridge::ui::{self, MainWindow};
+use crate::core::{Input, Page};
 
 /// How many inputs may wait for the hub before taps are dropped.
 pub const QUEUE: usize = 16;
+
+/// A drag that scrolls a page counts as one touch this often.
+const DRAG_TOUCH: Duration = Duration::from_secs(1);
 
 /// The UI's end of the hub's input channel.
 #[derive(Debug, Clone)]
@@ -58,11 +70,40 @@ impl Inputs {
     }
 }
 
-/// Connects the main window's targets to `inputs`.
+/// Connects the main window's targets to `inputs`: the background's tap
+/// (a touch), and `Navigate`'s open, back and touch (a drag that scrolls a
+/// page; at most one a second, as a drag reports every move).
 pub fn connect(ui: &MainWindow, inputs: Inputs) {
+    let touch = inputs.clone();
     ui.on_tapped(move |x, y| {
         tracing::info!(x, y, "tap");
-        inputs.send(Input::Touch);
+        touch.send(Input::Touch);
+    });
+    let navigate = ui.global::<ui::Navigate>();
+    let open = inputs.clone();
+    navigate.on_open(move |page, focus| {
+        let focus = (!focus.is_empty()).then(|| focus.to_string());
+        tracing::info!(page = %Page::from(page), ?focus, "tap: open");
+        open.send(Input::Open {
+            page: page.into(),
+            focus,
+        });
+    });
+    let back = inputs.clone();
+    navigate.on_back(move || {
+        tracing::info!("tap: back");
+        back.send(Input::Back);
+    });
+    let last = Cell::new(None::<Instant>);
+    navigate.on_touch(move || {
+        let now = Instant::now();
+        if last
+            .get()
+            .is_none_or(|t| now.duration_since(t) >= DRAG_TOUCH)
+        {
+            last.set(Some(now));
+            inputs.send(Input::Touch);
+        }
     });
 }
 

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm,
+    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm, PagesVm,
     PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone,
     ViewModel,
 };
@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The document's top-level keys in schema 1, as ARCHITECTURE.md documents
 /// them; the tests hold the served document to exactly these.
-pub const TOP_LEVEL_KEYS: [&str; 17] = [
+pub const TOP_LEVEL_KEYS: [&str; 18] = [
     "schema",
     "overall",
     "header",
@@ -35,6 +35,7 @@ pub const TOP_LEVEL_KEYS: [&str; 17] = [
     "printer",
     "labels",
     "page",
+    "pages",
 ];
 
 /// The whole document.
@@ -64,6 +65,9 @@ pub struct Status<'a> {
     pub labels: &'a LabelsVm,
     /// The page on the glass: its name, title, focus and scroll.
     pub page: &'a PageVm,
+    /// Every page's own words: section titles, empty states, the Proxmox
+    /// guests, the printer's filament, the focused row.
+    pub pages: &'a PagesVm,
 }
 
 /// The printer panel's facts and words.
@@ -171,6 +175,7 @@ impl<'a> Status<'a> {
             printer: PrinterStatus::new(&vm.printer),
             labels: &vm.labels,
             page: &vm.page,
+            pages: &vm.pages,
         }
     }
 

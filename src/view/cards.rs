@@ -165,8 +165,12 @@ mod tests {
         AlertVm {
             name: name.to_owned(),
             severity: Severity::Critical,
+            label: "CRITICAL".to_owned(),
+            tone: Tone::Bad,
             instance: None,
             text: name.to_owned(),
+            since: String::new(),
+            summary: String::new(),
         }
     }
 
@@ -277,6 +281,7 @@ mod tests {
             label: String::new(),
             response_s: None,
             detail: String::new(),
+            since: String::new(),
         };
         let services = [service(Tone::Ok), service(Tone::Warn), service(Tone::Ok)];
         let s = summaries(&services, &[]);

@@ -1,6 +1,6 @@
 //! The fixed words the screen shows whatever the data: section titles, the
-//! names of the node meters and of the printer's times, placeholders and the
-//! chart's caption. They are data like the rest, so `/api/status` carries
+//! names of the node meters and of the printer's times, placeholders, the
+//! chart's caption and the pages' back control. They are data like the rest, so `/api/status` carries
 //! them and the `.slint` files hold no word of their own.
 
 use serde::Serialize;
@@ -29,6 +29,8 @@ pub struct LabelsVm {
     /// Above the temperature chart: "LAST 10 MIN · LINES AT 100 AND 200 °C",
     /// from the history's window and the chart's grid lines.
     pub chart_caption: String,
+    /// The back control on every page but the overview: "‹ Overview".
+    pub back: String,
 }
 
 impl Default for LabelsVm {
@@ -44,6 +46,7 @@ impl Default for LabelsVm {
             left: "LEFT".to_owned(),
             eta: "ETA".to_owned(),
             chart_caption: chart::caption(),
+            back: "‹ Overview".to_owned(),
         }
     }
 }

@@ -27,6 +27,7 @@
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 //! | `page.rs` | the page shown, its title, focus and scroll |
+//! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
 
 mod cards;
 mod chart;
@@ -35,6 +36,7 @@ mod health;
 mod heater;
 mod labels;
 mod page;
+pub mod pages;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
@@ -50,6 +52,7 @@ pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;
 pub use page::PageVm;
+pub use pages::{AlertsPageVm, GuestRowVm, PagesVm, PrinterPageVm, ProxmoxPageVm, ServicesPageVm};
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -103,6 +106,9 @@ pub struct ViewModel {
     /// The page shown: [`build`] makes the overview, [`ViewModel::on_page`]
     /// any other.
     pub page: PageVm,
+    /// Every page's own words (the rows they share with the overview are
+    /// the lists above).
+    pub pages: PagesVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -146,13 +152,19 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
     let prom = d.prometheus();
     let pve = d.proxmox();
     let overall = crate::core::status::overall(d, rules, now);
-    let services = prometheus::services(prom, &rules.services);
+    let when = prometheus::When {
+        histories: d.histories(),
+        now,
+        offset,
+    };
+    let services = prometheus::services(prom, &rules.services, &when);
     let nodes = proxmox::nodes(pve, rules);
     let guests = proxmox::guests(pve);
     let storage = proxmox::storage(pve, rules);
-    let alerts = prometheus::alerts(prom);
+    let alerts = prometheus::alerts(prom, &when);
     let tiles = prometheus::tiles(prom, rules);
     let overlay = health::overlay(d, now, offset);
+    let pages = pages::build(d, &services, &alerts);
     ViewModel {
         header: header(d, overall.status, now, offset),
         overall,
@@ -175,6 +187,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         ),
         labels: LabelsVm::default(),
         page: PageVm::overview(),
+        pages,
     }
 }
 

@@ -55,9 +55,11 @@ fn title(page: Page) -> &'static str {
 }
 
 impl ViewModel {
-    /// This view model on the page `nav` shows.
+    /// This view model on the page `nav` shows, its focused row marked.
     pub fn on_page(mut self, nav: &Nav) -> Self {
         self.page = PageVm::of(nav);
+        self.pages
+            .focus(nav.page(), nav.focus(), &self.services, &self.nodes);
         self
     }
 }

@@ -19,6 +19,9 @@ pub struct ServiceVm {
     pub response_s: Option<f64>,
     /// "142 ms", or why there is no number.
     pub detail: String,
+    /// Since when it is in this state, for the services page ("down since
+    /// 08:41, 17 min"); empty until the core keeps when states change.
+    pub since: String,
 }
 
 /// A firing alert.
@@ -26,8 +29,17 @@ pub struct ServiceVm {
 pub struct AlertVm {
     pub name: String,
     pub severity: Severity,
+    /// The severity as the alerts page shows it: "CRITICAL", "WARNING",
+    /// "INFO".
+    pub label: String,
+    pub tone: Tone,
     pub instance: Option<String>,
     pub text: String,
+    /// Since when it fires, for the alerts page; empty until the core has
+    /// the alert's `activeAt`.
+    pub since: String,
+    /// Its summary annotation; empty until the core has it.
+    pub summary: String,
 }
 
 /// Firing alerts, most severe first.
@@ -65,7 +77,11 @@ pub struct TileVm {
 }
 
 /// The service grid: the configured names until Prometheus first answers.
-pub fn services(p: Option<&PrometheusData>, configured: &[String]) -> Vec<ServiceVm> {
+pub fn services(
+    p: Option<&PrometheusData>,
+    configured: &[String],
+    when: &When<'_>,
+) -> Vec<ServiceVm> {
     let Some(p) = p else {
         // Nothing heard from Prometheus yet: show what is expected.
         return configured
@@ -77,17 +93,18 @@ pub fn services(p: Option<&PrometheusData>, configured: &[String]) -> Vec<Servic
                 label: "UNKNOWN".to_owned(),
                 response_s: None,
                 detail: "no data yet".to_owned(),
+                since: String::new(),
             })
             .collect();
     };
     let query_failed = p.services_error.is_some();
     p.services
         .iter()
-        .map(|s| service(s, query_failed))
+        .map(|s| service(s, query_failed, when))
         .collect()
 }
 
-fn service(s: &Service, query_failed: bool) -> ServiceVm {
+fn service(s: &Service, query_failed: bool, when: &When<'_>) -> ServiceVm {
     let state = s.health();
     let (label, tone) = match state {
         ServiceHealth::Up => ("UP", Tone::Ok),
@@ -109,11 +126,17 @@ fn service(s: &Service, query_failed: bool) -> ServiceVm {
         label: label.to_owned(),
         response_s: s.response_s,
         detail,
+        since: when
+            .histories
+            .service_since(&s.name)
+            .filter(|since| since.state == state)
+            .map(|since| when.since(since.at, since.first_seen))
+            .unwrap_or_default(),
     }
 }
 
 /// Firing alerts, most severe first; unknown (not "none") when the query failed.
-pub fn alerts(p: Option<&PrometheusData>) -> AlertsVm {
+pub fn alerts(p: Option<&PrometheusData>, when: &When<'_>) -> AlertsVm {
     let Some(p) = p else {
         return AlertsVm::default();
     };
@@ -123,7 +146,11 @@ pub fn alerts(p: Option<&PrometheusData>) -> AlertsVm {
         .map(|a| AlertVm {
             name: a.name.clone(),
             severity: a.severity,
+            label: severity_label(a.severity).to_owned(),
+            tone: severity_tone(a.severity),
             instance: a.instance.clone(),
+            since: a.since.map(|t| when.since(t, false)).unwrap_or_default(),
+            summary: a.summary.clone().unwrap_or_default(),
             text: match &a.instance {
                 Some(i) => format!("{} · {i}", a.name),
                 None => a.name.clone(),
@@ -153,12 +180,26 @@ pub fn alerts(p: Option<&PrometheusData>) -> AlertsVm {
             0 => "none firing".to_owned(),
             n => format!("{n} firing"),
         },
-        tone: match worst {
-            None => Tone::Ok,
-            Some(Severity::Critical) => Tone::Bad,
-            Some(_) => Tone::Warn,
-        },
+        tone: worst.map_or(Tone::Ok, severity_tone),
         items,
+    }
+}
+
+/// A severity as a word.
+fn severity_label(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "CRITICAL",
+        Severity::Warning => "WARNING",
+        Severity::Info => "INFO",
+    }
+}
+
+/// A severity's tone: critical is bad, anything less a warning (as the
+/// alerts card counts them).
+fn severity_tone(s: Severity) -> Tone {
+    match s {
+        Severity::Critical => Tone::Bad,
+        _ => Tone::Warn,
     }
 }
 
@@ -225,5 +266,28 @@ fn tone_rank(t: Tone) -> u8 {
         Tone::Unknown => 2,
         Tone::Info => 1,
         Tone::Ok => 0,
+    }
+}
+
+/// What "since when" needs: the core's transitions, the time now and the
+/// zone the clock is shown in.
+#[derive(Debug, Clone, Copy)]
+pub struct When<'a> {
+    pub histories: &'a crate::core::Histories,
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub offset: chrono::FixedOffset,
+}
+
+impl When<'_> {
+    /// "since 08:41 · 17 min"; "seen since 08:41 · 17 min" when the time is
+    /// only when piboard first saw it (after a start), so it may be longer.
+    pub fn since(&self, at: chrono::DateTime<chrono::Utc>, first_seen: bool) -> String {
+        let age = format::age((self.now - at).num_seconds().max(0) as u64);
+        let clock = format::clock(at, self.offset);
+        if first_seen {
+            format!("seen since {clock} · {age}")
+        } else {
+            format!("since {clock} · {age}")
+        }
     }
 }

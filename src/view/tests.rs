@@ -81,26 +81,32 @@ fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
         alerts_error: Some("query timed out".into()),
         ..Default::default()
     };
-    let services = prometheus::services(Some(&data), &[]);
+    let services = prometheus::services(Some(&data), &[], &when(&Histories::default()));
     assert_eq!(
         (services[0].label.as_str(), services[0].detail.as_str()),
         ("UNKNOWN", "probe query failed")
     );
-    let alerts = prometheus::alerts(Some(&data));
+    let alerts = prometheus::alerts(Some(&data), &when(&Histories::default()));
     assert_eq!(
         (alerts.text.as_str(), alerts.tone),
         ("unknown", Tone::Unknown)
     );
     assert_eq!(alerts.error.as_deref(), Some("query timed out"));
     let fine = PrometheusData::default();
-    assert_eq!(prometheus::alerts(Some(&fine)).text, "none firing");
-    assert_eq!(prometheus::alerts(Some(&fine)).error, None);
+    assert_eq!(
+        prometheus::alerts(Some(&fine), &when(&Histories::default())).text,
+        "none firing"
+    );
+    assert_eq!(
+        prometheus::alerts(Some(&fine), &when(&Histories::default())).error,
+        None
+    );
 }
 
 #[test]
 fn configured_services_show_as_unknown_before_prometheus_answers() {
     let names = vec!["Plex".to_owned(), "Jellyfin".to_owned()];
-    let services = prometheus::services(None, &names);
+    let services = prometheus::services(None, &names, &when(&Histories::default()));
     let shown: Vec<(&str, &str, Tone)> = services
         .iter()
         .map(|s| (s.name.as_str(), s.label.as_str(), s.tone))
@@ -130,4 +136,13 @@ fn the_three_panel_sizes_get_their_layouts() {
     assert_eq!(at(800.0, 480.0), (false, false, false));
     assert_eq!(at(480.0, 320.0), (true, false, false));
     assert_eq!(at(1024.0, 600.0), (false, true, true));
+}
+
+/// No transitions, at the epoch, in UTC.
+fn when(h: &Histories) -> prometheus::When<'_> {
+    prometheus::When {
+        histories: h,
+        now: chrono::DateTime::UNIX_EPOCH,
+        offset: chrono::FixedOffset::east_opt(0).expect("UTC is an offset"),
+    }
 }
