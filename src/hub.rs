@@ -28,7 +28,7 @@ pub fn local_offset(now: DateTime<Utc>) -> FixedOffset {
 #[derive(Debug)]
 enum Model {
     /// The sources' data, rebuilt at every change and every second.
-    Live { dash: Dashboard, rules: Rules },
+    Live { dash: Box<Dashboard>, rules: Rules },
     /// One fixed view model (a frozen demo frame); only the page changes.
     Frozen(Box<ViewModel>),
 }
@@ -45,7 +45,10 @@ impl Hub {
     /// A hub over live data from the sources.
     pub fn live(dash: Dashboard, rules: Rules, nav: Nav, clock: Arc<dyn Clock>) -> Self {
         Self {
-            model: Model::Live { dash, rules },
+            model: Model::Live {
+                dash: Box::new(dash),
+                rules,
+            },
             nav,
             clock,
         }
