@@ -8,7 +8,7 @@
 //! moves changes neither the overview's rows nor the page's other words.
 //! The images exist only while their page is shown: on any other page the
 //! model is emptied and the pixels freed, and opening the page draws them
-//! all (a dozen sparklines, well under a millisecond each). While shown, a
+//! all (its drawing time is not measured yet). While shown, a
 //! row's image is drawn again only when that row's slots or the size
 //! changed; a node whose load alone changed keeps its images.
 
