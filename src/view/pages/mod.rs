@@ -18,13 +18,14 @@
 mod printer;
 mod proxmox;
 
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use crate::core::{Dashboard, Page, SourceKind};
 
 use super::{AlertsVm, NodeVm, ServiceVm};
 
-pub use printer::PrinterPageVm;
+pub use printer::{JobRowVm, PrinterPageVm};
 pub use proxmox::{GuestRowVm, ProxmoxPageVm};
 
 /// Every page's own words.
@@ -55,7 +56,13 @@ pub struct AlertsPageVm {
 }
 
 /// The pages' view models for `d`, from the panels already built.
-pub(super) fn build(d: &Dashboard, services: &[ServiceVm], alerts: &AlertsVm) -> PagesVm {
+pub(super) fn build(
+    d: &Dashboard,
+    services: &[ServiceVm],
+    alerts: &AlertsVm,
+    now: DateTime<Utc>,
+    offset: FixedOffset,
+) -> PagesVm {
     PagesVm {
         services: ServicesPageVm {
             focus_row: None,
@@ -66,7 +73,7 @@ pub(super) fn build(d: &Dashboard, services: &[ServiceVm], alerts: &AlertsVm) ->
             },
         },
         proxmox: proxmox::page(d.proxmox()),
-        printer: printer::page(d.source(SourceKind::Moonraker)),
+        printer: printer::page(d.source(SourceKind::Moonraker), now, offset),
         alerts: AlertsPageVm {
             empty: alerts_empty(d, alerts),
         },
