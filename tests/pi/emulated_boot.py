@@ -8,12 +8,21 @@ Run by tests/pi/emulated-boot.sh, which fetches Debian's arm64 kernel and
 busybox-static and extracts them; this script builds the initramfs, boots it,
 and drives the guest over QMP:
 
-  1. waits for the guest to report piboard's first frame,
+  1. waits for the guest to report piboard's first frame, and its memory
+     then and after the first requests to its :8080 server (which the
+     later steps poll),
   2. takes the screen with QMP's screendump (PPM) into WORK/frame.ppm,
-  3. taps the screen centre with input-send-event on the virtio tablet and
-     waits for piboard's "tap" log line (the touch reached the UI through
-     libinput, at the right coordinates),
-  4. reads piboard's peak RSS (VmHWM) inside the guest.
+  3. taps the screen centre, beside every target, with input-send-event on
+     the virtio tablet and waits for piboard's "tap" log line (the touch
+     reached the UI through libinput, at the right coordinates),
+  4. taps the alerts card, waits until the guest sees the alerts page drawn
+     (a new frame counted on /metrics and the page named on /api/status),
+     and takes the screen into WORK/page.ppm,
+  5. taps the page's back button, waits for the overview drawn again, and
+     takes the screen into WORK/back.ppm,
+  6. reads piboard's peak RSS (VmHWM) inside the guest after each step,
+     with its largest mappings (/proc/PID/smaps), to say what a tap and a
+     page switch cost.
 
 Prints the figures and writes them to WORK/report.txt. Exit 1 on any failure.
 Python 3 standard library only.
@@ -33,8 +42,11 @@ import time
 from pathlib import Path
 
 WIDTH, HEIGHT = 800, 480
-# The tap: the screen centre, in pixels.
+# The taps, in pixels (tests/touch.rs checks them on the same frame): the
+# screen's centre, beside every target; the alerts card; a page's back button.
 TAP = (400, 240)
+ALERTS = (430, 355)
+BACK = (60, 84)
 MODULES = ["virtio_pci", "virtio_gpu", "virtio_input", "evdev"]
 LIB_DIRS = ["/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu"]
 
@@ -81,11 +93,61 @@ wait_log() {
         sleep 0.1
     done
 }
+# Memory now: piboard's status (peak and resident, by kind) and its largest
+# mappings, for `mem LABEL` (the host compares the labels).
+mem() {
+    echo "EMU-MEM $1 $(grep -E '^(VmHWM|VmRSS|RssAnon|RssFile|RssShmem)' /proc/$pid/status |
+        tr -s ' \t' ' ' | tr '\n' ' ')"
+    awk -v label="$1" '
+        /^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
+        /^Rss:/ && $2 >= 256 { printf "EMU-MAP %s %s kB %s\n", label, $2, name }' /proc/$pid/smaps
+}
+metric() {
+    wget -qO- http://127.0.0.1:8080/metrics | awk -v m="$1" '$1 == m { print $2 }'
+}
+# The page named in /api/status.
+page() {
+    wget -qO- http://127.0.0.1:8080/api/status | tr -d ' \n' |
+        sed -n 's/.*"page":{[^}]*"name":"\([a-z]*\)".*/\1/p'
+}
+# Waits (up to 30 s) until a new view model has been drawn after FRAMES and
+# /api/status names PAGE, then a second more for the frame to settle.
+settle() {
+    n=0
+    until [ "$(metric piboard_frames_drawn_total)" -gt "$1" ] && [ "$(page)" = "$2" ]; do
+        n=$((n + 1)); [ $n -gt 150 ] && { echo "EMU-FAIL page $2 not drawn"; break; }
+        sleep 0.2
+    done
+    sleep 1
+}
 wait_log "first frame drawn" "no first frame"
 echo "EMU-FIRST-FRAME uptime=$(cut -d' ' -f1 /proc/uptime) $(grep 'first frame drawn' /tmp/piboard.log)"
-wait_log " tap " "no tap"
-echo "EMU-TAP $(grep ' tap ' /tmp/piboard.log | head -1)"
+sleep 3
+mem boot
+# The first requests to :8080 (the steps below poll it), apart from the taps.
+metric piboard_frames_drawn_total >/dev/null
+page >/dev/null
+sleep 1
+mem http
+echo "EMU-READY overview"
+# 1. A tap beside every target (the screen's centre): a touch, nothing opens.
+wait_log " tap x=" "no tap"
+echo "EMU-TAP $(grep ' tap x=' /tmp/piboard.log | head -1)"
 sleep 2
+mem touch
+# 2. A tap on the alerts card: the alerts page.
+frames=$(metric piboard_frames_drawn_total)
+echo "EMU-READY touch frames=$frames"
+wait_log "tap: open" "no tap on a target"
+settle "$frames" alerts
+echo "EMU-PAGE alerts frames=$(metric piboard_frames_drawn_total) $(grep 'tap: open' /tmp/piboard.log | head -1)"
+mem page
+# 3. A tap on the page's back button: the overview again.
+frames=$(metric piboard_frames_drawn_total)
+wait_log "tap: back" "no tap on back"
+settle "$frames" overview
+echo "EMU-PAGE overview frames=$(metric piboard_frames_drawn_total)"
+mem back
 # piboard's own /metrics: frames counted after linuxkms drew them.
 echo "EMU-METRICS $(wget -qO- http://127.0.0.1:8080/metrics | awk '
     /^piboard_frames_drawn_total / {printf "frames=%s ", $2}
@@ -314,6 +376,109 @@ def field(line, name):
     return float(m.group(1))
 
 
+def screendump(qmp, path):
+    """QEMU's picture of the screen (PPM) into `path`, once it is complete."""
+    path.unlink(missing_ok=True)
+    qmp.cmd("screendump", filename=str(path))
+    for _ in range(50):
+        if path.exists() and path.stat().st_size >= WIDTH * HEIGHT * 3:
+            return f"{path} ({path.stat().st_size} bytes)"
+        time.sleep(0.1)
+    raise RuntimeError(f"screendump {path}: incomplete")
+
+
+def tap(qmp, at):
+    """A tap at `at` (pixels) on the virtio tablet: move, press, release.
+    Its absolute axes range 0..0x7fff in QEMU."""
+    def axis(a, v, size):
+        return {"type": "abs", "data": {"axis": a, "value": round(v * 0x7FFF / size)}}
+    qmp.cmd("input-send-event", events=[axis("x", at[0], WIDTH), axis("y", at[1], HEIGHT)])
+    time.sleep(0.3)
+    for down in (True, False):
+        qmp.cmd("input-send-event",
+                events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
+        time.sleep(0.3)
+
+
+def memory(text):
+    """The guest's `mem LABEL` lines: {label: ({field: kB}, {mapping: kB})}."""
+    mem = {}
+    for line in text.splitlines():
+        if line.startswith("EMU-MEM "):
+            _, label, rest = line.split(" ", 2)
+            fields = {k: int(v) for k, v in re.findall(r"(\w+):\s*(\d+) kB", rest)}
+            mem[label] = (fields, {})
+        elif line.startswith("EMU-MAP "):
+            _, label, kb, _, name = line.split(" ", 4)
+            maps = mem.setdefault(label, ({}, {}))[1]
+            maps[name] = maps.get(name, 0) + int(kb)
+    return mem
+
+
+def memory_report(mem, switch_budget):
+    """Lines on piboard's peak RSS at each step, what grew, and whether a
+    page switch stayed within `switch_budget` MiB."""
+    lines, ok = [], True
+    steps = [("boot", "after the first frame"), ("http", "after the first requests to :8080"),
+             ("touch", "after a tap beside the targets"),
+             ("page", "after opening the alerts page"), ("back", "back on the overview")]
+    prev = None
+    for label, what in steps:
+        if label not in mem:
+            return lines + [f"memory: no figures {what}"], False
+        f, maps = mem[label]
+        line = (f"peak RSS {what}: {f['VmHWM'] / 1024:.1f} MiB (VmRSS {f['VmRSS'] / 1024:.1f}: "
+                f"anon {f['RssAnon'] / 1024:.1f}, file {f['RssFile'] / 1024:.1f}, "
+                f"shmem {f['RssShmem'] / 1024:.1f})")
+        if prev:
+            grew = sorted(((kb - mem[prev][1].get(n, 0), n) for n, kb in maps.items()),
+                          reverse=True)
+            grew = [f"{n} +{d} kB" for d, n in grew[:3] if d >= 64]
+            if grew:
+                line += "; grew: " + ", ".join(grew)
+        lines.append(line)
+        prev = label
+    tap = (mem["touch"][0]["VmHWM"] - mem["http"][0]["VmHWM"]) / 1024
+    lines.append(f"a tap beside the targets raised the peak by {tap:.1f} MiB")
+    switch = (mem["back"][0]["VmHWM"] - mem["touch"][0]["VmHWM"]) / 1024
+    within = switch <= switch_budget
+    lines.append(f"page switch (open and back) raised the peak by {switch:.1f} MiB "
+                 f"(budget {switch_budget:g} MiB: {'OK' if within else 'OVER'})")
+    return lines, within
+
+
+def drive(qmp, serial, work, deadline, qemu):
+    """Steps 2 to 5 of the module doc; returns (report lines, ok)."""
+    report, ok = [], True
+    wait_for(serial, "EMU-READY overview", deadline, qemu)
+    report.append(f"screendump of the overview: {screendump(qmp, work / 'frame.ppm')}")
+
+    tap(qmp, TAP)
+    line = wait_for(serial, "EMU-TAP", deadline, qemu)
+    x, y = field(line, "x"), field(line, "y")
+    tap_ok = abs(x - TAP[0]) <= 2 and abs(y - TAP[1]) <= 2
+    ok &= tap_ok
+    report.append(f"tap beside the targets: sent at {TAP}, piboard logged x={x:g} y={y:g} "
+                  f"({'OK' if tap_ok else 'WRONG PLACE'})")
+
+    line = wait_for(serial, "EMU-READY touch", deadline, qemu)
+    idle = field(line, "frames") == 1
+    ok &= idle
+    report.append(f"frames after it: {field(line, 'frames'):g} (the first only: "
+                  f"{'OK' if idle else 'THE FROZEN DEMO REDREW'})")
+    tap(qmp, ALERTS)
+    line = wait_for(serial, "EMU-PAGE alerts", deadline, qemu)
+    report.append(f"tap on the alerts card at {ALERTS}: the alerts page drawn "
+                  f"(frame {field(line, 'frames'):g}); screendump: "
+                  f"{screendump(qmp, work / 'page.ppm')}")
+
+    tap(qmp, BACK)
+    line = wait_for(serial, "EMU-PAGE overview", deadline, qemu)
+    report.append(f"tap on back at {BACK}: the overview drawn (frame "
+                  f"{field(line, 'frames'):g}); screendump: {screendump(qmp, work / 'back.ppm')}")
+    return report, ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="the aarch64 piboard binary")
@@ -327,6 +492,9 @@ def main():
     ap.add_argument("--at", type=int, default=40, help="the demo second to freeze")
     ap.add_argument("--rss-budget", type=float, default=25,
                     help="fail if piboard's peak RSS in the guest is above this (MiB)")
+    ap.add_argument("--switch-budget", type=float, default=2,
+                    help="fail if opening a page and going back raises the peak RSS "
+                         "by more than this (MiB)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--timeout", type=int, default=300, help="seconds for the whole boot")
     ap.add_argument("--qemu", default="qemu-system-aarch64")
@@ -335,12 +503,12 @@ def main():
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     initramfs = build_initramfs(args, work)
-    serial, frame = work / "serial.log", work / "frame.ppm"
+    serial = work / "serial.log"
     # A short path: a unix socket's name is limited to 107 bytes.
     qmp_dir = Path(tempfile.mkdtemp(prefix="piboard-qmp-"))
     qmp_sock = qmp_dir / "qmp.sock"
-    for p in (serial, frame):
-        p.unlink(missing_ok=True)
+    for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm"):
+        (work / name).unlink(missing_ok=True)
 
     cmd = [args.qemu, "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "1024",
            "-nodefaults", "-no-reboot", "-display", "none",
@@ -368,30 +536,9 @@ def main():
                       f"to start piboard, incl. loading modules; {since_start:.1f} s "
                       f"in piboard), kernel uptime {start + since_start:.1f} s, "
                       f"{host_first:.0f} s after starting qemu")
-        # The frame is frozen; give the renderer a moment past the first frame.
-        time.sleep(3)
-        qmp.cmd("screendump", filename=str(frame))
-        for _ in range(50):
-            if frame.exists() and frame.stat().st_size >= WIDTH * HEIGHT * 3:
-                break
-            time.sleep(0.1)
-        report.append(f"screendump: {frame} ({frame.stat().st_size} bytes)")
-
-        # A tap at the centre: absolute axes range 0..0x7fff in QEMU.
-        def axis(a, v, size):
-            return {"type": "abs", "data": {"axis": a, "value": round(v * 0x7FFF / size)}}
-        qmp.cmd("input-send-event", events=[axis("x", TAP[0], WIDTH), axis("y", TAP[1], HEIGHT)])
-        time.sleep(0.3)
-        for down in (True, False):
-            qmp.cmd("input-send-event",
-                    events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
-            time.sleep(0.3)
-        tap = wait_for(serial, "EMU-TAP", deadline, qemu)
-        x, y = field(tap, "x"), field(tap, "y")
-        tap_ok = abs(x - TAP[0]) <= 2 and abs(y - TAP[1]) <= 2
-        ok &= tap_ok
-        report.append(f"tap: sent at {TAP}, piboard logged x={x:g} y={y:g} "
-                      f"({'OK' if tap_ok else 'WRONG PLACE'})")
+        steps, fine = drive(qmp, serial, work, deadline, qemu)
+        report += steps
+        ok &= fine
 
         metrics = wait_for(serial, "EMU-METRICS", deadline, qemu)
         frames, count = field(metrics, "frames"), field(metrics, "render_count")
@@ -410,6 +557,10 @@ def main():
         report.append(f"piboard peak RSS in the guest: {hwm:.1f} MiB (VmHWM; "
                       f"VmRSS {field(rss, 'VmRSS') / 1024:.1f} MiB; budget "
                       f"{args.rss_budget:g} MiB: {'OK' if within else 'OVER'})")
+        lines, fine = memory_report(memory(serial.read_text(errors="replace")),
+                                    args.switch_budget)
+        report += lines
+        ok &= fine
         text = serial.read_text(errors="replace")
         if "EMU-ALIVE" not in text:
             ok = False
