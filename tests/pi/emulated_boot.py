@@ -21,8 +21,12 @@ and drives the guest over QMP:
   5. taps the page's back button, waits for the overview drawn again, and
      takes the screen into WORK/back.ppm,
   6. reads piboard's peak RSS (VmHWM) inside the guest after each step,
-     with its largest mappings (/proc/PID/smaps), to say what a tap and a
-     page switch cost.
+     with its largest mappings (/proc/PID/smaps), its transparent huge
+     pages and each thread's stack mapping, to say what a tap and a page
+     switch cost; fails if the switch raises the peak by more than
+     --switch-budget MiB, or if a thread's stack is 2 MiB or more (this
+     kernel backs such a stack with a 2 MiB huge page when it lands
+     aligned, which it does on some boots: src/app/mod.rs, THREAD_STACK).
 
 Prints the figures and writes them to WORK/report.txt. Exit 1 on any failure.
 Python 3 standard library only.
@@ -99,8 +103,20 @@ mem() {
     echo "EMU-MEM $1 $(grep -E '^(VmHWM|VmRSS|RssAnon|RssFile|RssShmem)' /proc/$pid/status |
         tr -s ' \t' ' ' | tr '\n' ' ')"
     awk -v label="$1" '
-        /^[0-9a-f]+-[0-9a-f]+ / { name = ($6 == "" ? "[anon]" : $6) }
-        /^Rss:/ && $2 >= 256 { printf "EMU-MAP %s %s kB %s\n", label, $2, name }' /proc/$pid/smaps
+        function out() {
+            if (rss >= 256) printf "EMU-MAP %s %s kB %s size=%s huge=%s at=%s\n", label, rss, name, size, huge, range
+        }
+        /^[0-9a-f]+-[0-9a-f]+ / { out(); name = ($6 == "" ? "[anon]" : $6); range = $1; rss = 0 }
+        /^Size:/ { size = $2 }
+        /^Rss:/ { rss = $2 }
+        /^AnonHugePages:/ { huge = $2 }
+        END { out() }' /proc/$pid/smaps
+    # Each thread's name and stack pointer (the 8th field of its syscall
+    # file, while it waits in one), to tell whose stack a mapping is.
+    for t in /proc/$pid/task/*; do
+        echo "EMU-THREAD $1 $(tr ' ' _ <$t/comm) sp=$(cut -d' ' -f8 $t/syscall)"
+    done
+    grep ' rw-p 00000000 00:00 0 ' /proc/$pid/maps | sed "s/^/EMU-ANON $1 /"
 }
 metric() {
     wget -qO- http://127.0.0.1:8080/metrics | awk -v m="$1" '$1 == m { print $2 }'
@@ -401,7 +417,7 @@ def tap(qmp, at):
 
 
 def memory(text):
-    """The guest's `mem LABEL` lines: {label: ({field: kB}, {mapping: kB})}."""
+    """The guest's `mem LABEL` lines: {label: ({field: kB}, {(name, range): kB})}."""
     mem = {}
     for line in text.splitlines():
         if line.startswith("EMU-MEM "):
@@ -410,9 +426,29 @@ def memory(text):
             mem[label] = (fields, {})
         elif line.startswith("EMU-MAP "):
             _, label, kb, _, name = line.split(" ", 4)
-            maps = mem.setdefault(label, ({}, {}))[1]
-            maps[name] = maps.get(name, 0) + int(kb)
+            name, huge = name.split(" size=")[0], int(field(line, "huge"))
+            fields, maps = mem.setdefault(label, ({}, {}))
+            maps[(name, line.rsplit("at=", 1)[-1])] = int(kb)
+            fields["huge"] = fields.get("huge", 0) + huge
     return mem
+
+
+def thread_stacks(text, label="boot"):
+    """Each thread's name and the size in kB of the writable anonymous
+    mapping holding its stack pointer, from the guest's `mem LABEL` lines."""
+    ranges = []
+    for line in text.splitlines():
+        if line.startswith(f"EMU-ANON {label} "):
+            lo, hi = line.split()[2].split("-")
+            ranges.append((int(lo, 16), int(hi, 16)))
+    stacks = []
+    for line in text.splitlines():
+        m = re.match(rf"EMU-THREAD {label} (\S+) sp=0x([0-9a-f]+)", line)
+        if m:
+            sp = int(m.group(2), 16)
+            size = next(((hi - lo) // 1024 for lo, hi in ranges if lo <= sp < hi), None)
+            stacks.append((m.group(1), size))
+    return stacks
 
 
 def memory_report(mem, switch_budget):
@@ -431,13 +467,15 @@ def memory_report(mem, switch_budget):
                 f"anon {f['RssAnon'] / 1024:.1f}, file {f['RssFile'] / 1024:.1f}, "
                 f"shmem {f['RssShmem'] / 1024:.1f})")
         if prev:
-            grew = sorted(((kb - mem[prev][1].get(n, 0), n) for n, kb in maps.items()),
+            grew = sorted(((kb - mem[prev][1].get(m, 0), m[0]) for m, kb in maps.items()),
                           reverse=True)
             grew = [f"{n} +{d} kB" for d, n in grew[:3] if d >= 64]
             if grew:
                 line += "; grew: " + ", ".join(grew)
         lines.append(line)
         prev = label
+    lines.append(f"transparent huge pages at the end: {mem['back'][0].get('huge', 0)} kB "
+                 f"(AnonHugePages)")
     tap = (mem["touch"][0]["VmHWM"] - mem["http"][0]["VmHWM"]) / 1024
     lines.append(f"a tap beside the targets raised the peak by {tap:.1f} MiB")
     switch = (mem["back"][0]["VmHWM"] - mem["touch"][0]["VmHWM"]) / 1024
@@ -557,9 +595,17 @@ def main():
         report.append(f"piboard peak RSS in the guest: {hwm:.1f} MiB (VmHWM; "
                       f"VmRSS {field(rss, 'VmRSS') / 1024:.1f} MiB; budget "
                       f"{args.rss_budget:g} MiB: {'OK' if within else 'OVER'})")
-        lines, fine = memory_report(memory(serial.read_text(errors="replace")),
-                                    args.switch_budget)
+        text = serial.read_text(errors="replace")
+        lines, fine = memory_report(memory(text), args.switch_budget)
         report += lines
+        # A 2 MiB stack that lands 2 MiB-aligned is one transparent huge page
+        # where THP is `always` (this kernel): 2 MiB resident, on some boots.
+        stacks = thread_stacks(text)
+        small = bool(stacks) and all(kb is not None and kb < 2048 for _, kb in stacks)
+        ok &= small
+        report.append("thread stacks (the writable mapping at each stack pointer): " +
+                      ", ".join(f"{n} {'?' if kb is None else kb} kB" for n, kb in stacks) +
+                      f" ({'OK: under 2 MiB' if small else '2 MiB OR MORE: a huge page can back one'})")
         ok &= fine
         text = serial.read_text(errors="replace")
         if "EMU-ALIVE" not in text:
