@@ -5,8 +5,9 @@ runs it through the KMS code path it uses on the Pi: Slint's linuxkms backend,
 the software renderer on DRM dumb buffers, libinput for touch.
 
 Run by tests/pi/emulated-boot.sh, which fetches Debian's arm64 kernel and
-busybox-static and extracts them; this script builds the initramfs, boots it,
-and drives the guest over QMP:
+busybox-static and extracts them; this script builds the initramfs
+(emu_initramfs.py), boots it, and drives the guest over QMP (reading the
+guest's memory figures with emu_memory.py):
 
   1. waits for the guest to report piboard's first frame, and its memory
      then and after the first requests to its :8080 server (which the
@@ -34,16 +35,17 @@ Python 3 standard library only.
 
 import argparse
 import json
-import os
 import re
 import shutil
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from emu_initramfs import build_initramfs
+from emu_memory import memory, memory_report, thread_stacks
 
 WIDTH, HEIGHT = 800, 480
 # The taps, in pixels (tests/touch.rs checks them on the same frame): the
@@ -51,8 +53,6 @@ WIDTH, HEIGHT = 800, 480
 TAP = (400, 240)
 ALERTS = (430, 355)
 BACK = (60, 84)
-MODULES = ["virtio_pci", "virtio_gpu", "virtio_input", "evdev"]
-LIB_DIRS = ["/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu"]
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -177,162 +177,6 @@ sync
 poweroff -f
 """
 
-FONTS_CONF = """<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <dir>/usr/share/fonts</dir>
-  <cachedir>/tmp/fontconfig</cachedir>
-</fontconfig>
-"""
-
-
-class Cpio:
-    """A newc ("070701") archive, the format the kernel unpacks as initramfs."""
-
-    def __init__(self):
-        self.data = bytearray()
-        self.ino = 1
-        self.seen = set()
-
-    def _entry(self, name, mode, body=b"", rdev=(0, 0)):
-        name = name.lstrip("/")
-        fields = [self.ino, mode, 0, 0, 1, 0, len(body), 0, 0, rdev[0], rdev[1],
-                  len(name) + 1, 0]
-        self.ino += 1
-        self.data += b"070701" + b"".join(b"%08x" % f for f in fields)
-        self.data += name.encode() + b"\0"
-        self.data += b"\0" * (-len(self.data) % 4)
-        self.data += body
-        self.data += b"\0" * (-len(self.data) % 4)
-
-    def dir(self, path):
-        parts = Path(path.lstrip("/")).parts
-        for i in range(1, len(parts) + 1):
-            d = "/".join(parts[:i])
-            if d not in self.seen:
-                self.seen.add(d)
-                self._entry(d, stat.S_IFDIR | 0o755)
-
-    def file(self, path, body, mode=0o644):
-        self.dir(os.path.dirname(path))
-        self._entry(path, stat.S_IFREG | mode, body)
-
-    def copy(self, path, src):
-        src = Path(src)
-        mode = 0o755 if os.access(src, os.X_OK) else 0o644
-        self.file(path, src.read_bytes(), mode)
-
-    def symlink(self, path, target):
-        self.dir(os.path.dirname(path))
-        self._entry(path, stat.S_IFLNK | 0o777, target.encode())
-
-    def chardev(self, path, major, minor):
-        self.dir(os.path.dirname(path))
-        self._entry(path, stat.S_IFCHR | 0o600, rdev=(major, minor))
-
-    def tree(self, dest, src):
-        for root, dirs, files in os.walk(src):
-            rel = os.path.relpath(root, src)
-            base = dest if rel == "." else f"{dest}/{rel}"
-            self.dir(base)
-            for f in sorted(files):
-                p = os.path.join(root, f)
-                if os.path.islink(p):
-                    self.symlink(f"{base}/{f}", os.readlink(p))
-                else:
-                    self.copy(f"{base}/{f}", p)
-            for d in dirs:
-                p = os.path.join(root, d)
-                if os.path.islink(p):
-                    self.symlink(f"{base}/{d}", os.readlink(p))
-
-    def bytes(self):
-        self._entry("TRAILER!!!", 0)
-        return bytes(self.data)
-
-
-def run(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
-def module_order(moddir):
-    """The wanted modules and their dependencies, dependencies first."""
-    paths = {}
-    for p in Path(moddir, "kernel").rglob("*.ko"):
-        paths[p.stem.replace("-", "_")] = p
-    order = []
-
-    def visit(name):
-        name = name.replace("-", "_")
-        if name in order:
-            return
-        if name not in paths:
-            raise SystemExit(f"module {name} not found under {moddir} (built in?)")
-        deps = run("modinfo", "-F", "depends", str(paths[name])).strip()
-        for d in filter(None, deps.split(",")):
-            visit(d)
-        order.append(name)
-
-    for m in MODULES:
-        visit(m)
-    return [(n, paths[n]) for n in order]
-
-
-def library_closure(binary):
-    """The interpreter and every NEEDED library, found in the arm64 multiarch dirs."""
-    interp = re.search(r"program interpreter: (\S+)\]", run("readelf", "-l", binary))
-    if not interp:
-        raise SystemExit(f"{binary}: no program interpreter")
-    found = {}
-    todo = [binary]
-    while todo:
-        for lib in re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]",
-                              run("readelf", "-d", todo.pop())):
-            if lib in found:
-                continue
-            for d in LIB_DIRS:
-                if os.path.exists(f"{d}/{lib}"):
-                    found[lib] = os.path.realpath(f"{d}/{lib}")
-                    todo.append(found[lib])
-                    break
-            else:
-                raise SystemExit(f"{lib} (needed by the closure of {binary}) is not "
-                                 f"in {LIB_DIRS}: install its arm64 package")
-    return interp.group(1), found
-
-
-def build_initramfs(args, work):
-    cpio = Cpio()
-    for d in ["proc", "sys", "dev", "tmp", "run", "root", "bin", "sbin", "usr/bin"]:
-        cpio.dir(d)
-    cpio.chardev("dev/console", 5, 1)
-    cpio.copy("bin/busybox", args.busybox)
-    cpio.file("init", INIT.replace("@AT@", str(args.at)).encode(), 0o755)
-    cpio.copy("usr/bin/piboard", args.bin)
-    interp, libs = library_closure(args.bin)
-    cpio.copy(interp, os.path.realpath(interp))
-    for name, path in sorted(libs.items()):
-        cpio.copy(f"lib/aarch64-linux-gnu/{name}", path)
-    mods = module_order(args.moddir)
-    for name, path in mods:
-        cpio.copy(f"modules/{path.name}", path)
-    cpio.file("modules/order", "\n".join(p.name for _, p in mods).encode() + b"\n")
-    cpio.tree("usr/share/libinput", args.libinput_data)
-    if os.path.isdir(args.xkb_data):
-        cpio.tree("usr/share/X11/xkb", args.xkb_data)
-    cpio.file("etc/fonts/fonts.conf", FONTS_CONF.encode())
-    # One system font, as on the Pi (libfontconfig1 pulls in fonts-dejavu-core):
-    # piboard draws with its embedded fonts, but fontique's fontconfig backend
-    # panics (NoMatch) when fontconfig knows no font at all.
-    cpio.copy(f"usr/share/fonts/{os.path.basename(args.font)}", args.font)
-    image = cpio.bytes()
-    out = work / "initramfs.cpio"
-    out.write_bytes(image)
-    print(f"initramfs: {len(image) / 1e6:.1f} MB, {len(libs)} libraries, "
-          f"modules: {' '.join(n for n, _ in mods)}")
-    return out
-
-
 class Qmp:
     def __init__(self, path, deadline):
         while True:
@@ -416,75 +260,6 @@ def tap(qmp, at):
         time.sleep(0.3)
 
 
-def memory(text):
-    """The guest's `mem LABEL` lines: {label: ({field: kB}, {(name, range): kB})}."""
-    mem = {}
-    for line in text.splitlines():
-        if line.startswith("EMU-MEM "):
-            _, label, rest = line.split(" ", 2)
-            fields = {k: int(v) for k, v in re.findall(r"(\w+):\s*(\d+) kB", rest)}
-            mem[label] = (fields, {})
-        elif line.startswith("EMU-MAP "):
-            _, label, kb, _, name = line.split(" ", 4)
-            name, huge = name.split(" size=")[0], int(field(line, "huge"))
-            fields, maps = mem.setdefault(label, ({}, {}))
-            maps[(name, line.rsplit("at=", 1)[-1])] = int(kb)
-            fields["huge"] = fields.get("huge", 0) + huge
-    return mem
-
-
-def thread_stacks(text, label="boot"):
-    """Each thread's name and the size in kB of the writable anonymous
-    mapping holding its stack pointer, from the guest's `mem LABEL` lines."""
-    ranges = []
-    for line in text.splitlines():
-        if line.startswith(f"EMU-ANON {label} "):
-            lo, hi = line.split()[2].split("-")
-            ranges.append((int(lo, 16), int(hi, 16)))
-    stacks = []
-    for line in text.splitlines():
-        m = re.match(rf"EMU-THREAD {label} (\S+) sp=0x([0-9a-f]+)", line)
-        if m:
-            sp = int(m.group(2), 16)
-            size = next(((hi - lo) // 1024 for lo, hi in ranges if lo <= sp < hi), None)
-            stacks.append((m.group(1), size))
-    return stacks
-
-
-def memory_report(mem, switch_budget):
-    """Lines on piboard's peak RSS at each step, what grew, and whether a
-    page switch stayed within `switch_budget` MiB."""
-    lines, ok = [], True
-    steps = [("boot", "after the first frame"), ("http", "after the first requests to :8080"),
-             ("touch", "after a tap beside the targets"),
-             ("page", "after opening the alerts page"), ("back", "back on the overview")]
-    prev = None
-    for label, what in steps:
-        if label not in mem:
-            return lines + [f"memory: no figures {what}"], False
-        f, maps = mem[label]
-        line = (f"peak RSS {what}: {f['VmHWM'] / 1024:.1f} MiB (VmRSS {f['VmRSS'] / 1024:.1f}: "
-                f"anon {f['RssAnon'] / 1024:.1f}, file {f['RssFile'] / 1024:.1f}, "
-                f"shmem {f['RssShmem'] / 1024:.1f})")
-        if prev:
-            grew = sorted(((kb - mem[prev][1].get(m, 0), m[0]) for m, kb in maps.items()),
-                          reverse=True)
-            grew = [f"{n} +{d} kB" for d, n in grew[:3] if d >= 64]
-            if grew:
-                line += "; grew: " + ", ".join(grew)
-        lines.append(line)
-        prev = label
-    lines.append(f"transparent huge pages at the end: {mem['back'][0].get('huge', 0)} kB "
-                 f"(AnonHugePages)")
-    tap = (mem["touch"][0]["VmHWM"] - mem["http"][0]["VmHWM"]) / 1024
-    lines.append(f"a tap beside the targets raised the peak by {tap:.1f} MiB")
-    switch = (mem["back"][0]["VmHWM"] - mem["touch"][0]["VmHWM"]) / 1024
-    within = switch <= switch_budget
-    lines.append(f"page switch (open and back) raised the peak by {switch:.1f} MiB "
-                 f"(budget {switch_budget:g} MiB: {'OK' if within else 'OVER'})")
-    return lines, within
-
-
 def drive(qmp, serial, work, deadline, qemu):
     """Steps 2 to 5 of the module doc; returns (report lines, ok)."""
     report, ok = [], True
@@ -540,7 +315,7 @@ def main():
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    initramfs = build_initramfs(args, work)
+    initramfs = build_initramfs(args, work, INIT.replace("@AT@", str(args.at)))
     serial = work / "serial.log"
     # A short path: a unix socket's name is limited to 107 bytes.
     qmp_dir = Path(tempfile.mkdtemp(prefix="piboard-qmp-"))
