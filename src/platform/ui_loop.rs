@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
 use crate::platform::input::{self, Inputs};
+use crate::platform::power::Glass;
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -73,26 +74,39 @@ impl UiLoop {
     /// Shows the current view model in `ui`, forwards every later one into
     /// the event loop, sends the window's taps to `inputs`, and starts the
     /// heartbeat (and systemd's watchdog, when
-    /// `WATCHDOG_USEC` is set) on this thread's event loop.
+    /// `WATCHDOG_USEC` is set) on this thread's event loop. Each view
+    /// model's display power goes to `glass`; while it is dark the view
+    /// models are held, not applied, so nothing is redrawn.
     pub fn start(
         rt: &tokio::runtime::Handle,
         mut views: watch::Receiver<Arc<ViewModel>>,
         ui: &MainWindow,
         inputs: Inputs,
         telemetry: Arc<Telemetry>,
-        frames: Frames,
+        (frames, glass): (Frames, Glass),
     ) -> Self {
         input::connect(ui, inputs);
         let first = views.borrow_and_update().clone();
+        glass.apply(first.display.power);
+        telemetry.display_state(first.display.state);
         BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
         let weak = ui.as_weak();
         let counter = telemetry.clone();
         rt.spawn(async move {
             while views.changed().await.is_ok() {
                 let vm = views.borrow_and_update().clone();
-                let counter = counter.clone();
+                let (counter, glass) = (counter.clone(), glass.clone());
                 let shown = weak.upgrade_in_event_loop(move |ui| {
                     let started = Instant::now();
+                    if glass.apply(vm.display.power) {
+                        counter.display_state(vm.display.state);
+                        if !glass.is_dark() {
+                            ui.window().request_redraw(); // lit again: the whole frame
+                        }
+                    }
+                    if glass.is_dark() {
+                        return; // held: nothing is drawn while dark
+                    }
                     BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
                     if frames == Frames::AfterDraw {
                         after_draw(move || counter.frame_drawn(started.elapsed()));
