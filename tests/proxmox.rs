@@ -146,12 +146,26 @@ async fn rrddata(
         .into_response()
 }
 
+/// A node's status (its load average): the fixture for every node but
+/// `zotac`, whose request fails (and is not counted as a hit).
+async fn node_status(axum::extract::Path(node): axum::extract::Path<String>) -> Response {
+    if node == "zotac" {
+        return (StatusCode::INTERNAL_SERVER_ERROR, "").into_response();
+    }
+    (
+        [("content-type", "application/json;charset=UTF-8")],
+        fixture("node-status.json"),
+    )
+        .into_response()
+}
+
 /// Serves `fake` over HTTPS on a loopback port; returns its URL.
 async fn serve(fake: Arc<Fake>, tls: &TestPki) -> String {
     let app = Router::new()
         .route("/api2/json/cluster/status", get(status))
         .route("/api2/json/cluster/resources", get(resources))
         .route("/api2/json/nodes/{node}/rrddata", get(rrddata))
+        .route("/api2/json/nodes/{node}/status", get(node_status))
         .with_state(fake);
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("local address");
@@ -316,6 +330,35 @@ async fn a_healthy_cluster_through_the_cluster_ca() {
     );
     let again = data(&mut source).await;
     assert!(seeded(&again).is_empty(), "{:?}", seeded(&again));
+    // Each online node's load, asked at every poll; zotac's failed, so it
+    // has none, and the source is still good.
+    let loads: Vec<(&str, Option<[f64; 3]>)> = again
+        .nodes
+        .iter()
+        .map(|n| (n.name.as_str(), n.load))
+        .collect();
+    let load = Some([0.42, 0.38, 0.31]);
+    assert_eq!(
+        loads,
+        [
+            ("thinkcentre1", load),
+            ("thinkcentre2", load),
+            ("thinkcentre3", load),
+            ("tower1", load),
+            ("zotac", None)
+        ]
+    );
+    // A running guest's CPU (of its own cores) and memory; none for a
+    // stopped one.
+    let figures = |name: &str| {
+        let g = d.guests.iter().find(|g| g.name == name).expect(name);
+        (g.cpu, g.mem_used, g.mem_total)
+    };
+    assert_eq!(
+        figures("truenas"),
+        (Some(0.12), Some(1_288_490_189), Some(4_294_967_296))
+    );
+    assert_eq!(figures("openclaw"), (None, None, Some(2_147_483_648)));
 }
 
 #[tokio::test]
@@ -535,6 +578,7 @@ async fn guests_on_an_offline_node_are_unknown() {
     let d = data(&mut s.source(&[&url], 5, &s.ca())).await;
     let tower = d.nodes.iter().find(|n| n.name == "tower1").expect("tower1");
     assert!(!tower.online);
+    assert_eq!(tower.load, None, "an offline node's load is not asked");
     let on_tower: Vec<GuestState> = d
         .guests
         .iter()

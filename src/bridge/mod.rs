@@ -11,7 +11,8 @@
 //! their view model changed. The printer's temperature chart is an image
 //! drawn by `charts` (`chart.rs`), drawn and set only when its data or size
 //! changed.
-//! The pages' own rows and words are `pages.rs`'s.
+//! The pages' own rows and words are `pages.rs`'s; their sparklines,
+//! images drawn only while their page is shown, `sparklines.rs`'s.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -34,6 +35,7 @@ mod chart;
 mod convert;
 mod pages;
 mod rows;
+mod sparklines;
 
 use std::sync::Arc;
 
@@ -55,6 +57,7 @@ pub struct UiBridge {
     storage: Shown<CardVm>,
     alerts: Shown<CardVm>,
     pages: pages::PageRows,
+    sparklines: sparklines::Sparklines,
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -99,6 +102,7 @@ impl UiBridge {
         self.chart
             .sync(window, &vm.printer.chart, chart::size(layout));
         self.pages.apply(&dash, vm);
+        self.sparklines.sync(window, vm, layout);
     }
 
     /// Hands the thumbnail's pixels to Slint only when they are new ones.

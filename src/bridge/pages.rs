@@ -83,6 +83,8 @@ impl From<&GuestRowVm> for ui::GuestData {
             node: s(&g.node),
             state: s(&g.state),
             tone: g.tone.into(),
+            cpu: s(&g.cpu),
+            mem: s(&g.mem),
         }
     }
 }

@@ -138,6 +138,9 @@ pub struct Node {
     pub mem_used: Option<u64>,
     pub mem_total: Option<u64>,
     pub uptime_s: Option<u64>,
+    /// The load average over 1, 5 and 15 minutes (`/nodes/{node}/status`),
+    /// `None` when the node is offline or did not say.
+    pub load: Option<[f64; 3]>,
 }
 
 /// What a guest is doing, as far as we can tell.
@@ -160,6 +163,11 @@ pub struct Guest {
     pub kind: GuestKind,
     pub state: GuestState,
     pub template: bool,
+    /// CPU use as a fraction of the guest's own cores, 0..=1.
+    pub cpu: Option<f64>,
+    /// Memory in use and allotted, bytes.
+    pub mem_used: Option<u64>,
+    pub mem_total: Option<u64>,
 }
 
 /// QEMU VM or LXC container.

@@ -315,6 +315,7 @@ mod tests {
             mem_used: None,
             mem_total: None,
             uptime_s: None,
+            load: None,
         }
     }
 
@@ -552,6 +553,9 @@ mod tests {
                 kind: GuestKind::Qemu,
                 state: GuestState::Running,
                 template: false,
+                cpu: None,
+                mem_used: None,
+                mem_total: None,
             }],
             ..Default::default()
         };

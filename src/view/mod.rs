@@ -55,7 +55,10 @@ pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;
 pub use page::PageVm;
-pub use pages::{AlertsPageVm, GuestRowVm, PagesVm, PrinterPageVm, ProxmoxPageVm, ServicesPageVm};
+pub use pages::{
+    AlertsPageVm, GuestRowVm, NodeRowVm, PagesVm, PrinterPageVm, ProxmoxPageVm, ServicesPageVm,
+    SparklineVm,
+};
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
@@ -170,7 +173,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
     let alerts = prometheus::alerts(prom, &when);
     let tiles = prometheus::tiles(prom, rules);
     let overlay = health::overlay(d, now, offset);
-    let pages = pages::build(d, &services, &alerts);
+    let pages = pages::build(d, &services, &alerts, now);
     ViewModel {
         header: header(d, overall.status, now, offset),
         overall,

@@ -29,6 +29,7 @@ fn node(name: &str, online: bool, cpu: f64) -> Node {
         mem_used: Some(4 << 30),
         mem_total: Some(16 << 30),
         uptime_s: None,
+        load: None,
     }
 }
 

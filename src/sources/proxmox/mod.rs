@@ -18,6 +18,8 @@
 //! - Once per node (again after a failure, at the next poll), the node's
 //!   last hour of CPU and memory from its RRD ([`rrd`]) seeds the core's
 //!   history, so the Proxmox page's sparklines are full after a start.
+//! - On every good poll, each online node's load average ([`load`]); a
+//!   node whose load cannot be read shows none, never a failure.
 //! - 401 means the token id or secret is wrong (Proxmox waits 3 s before it
 //!   says so); 403, or a token that sees nodes but no guests or storage,
 //!   means it lacks PVEAuditor on `/`.
@@ -31,6 +33,7 @@ macro_rules! auditor_hint {
 }
 
 mod failover;
+pub mod load;
 pub mod parse;
 pub mod rrd;
 
@@ -100,6 +103,8 @@ pub struct ProxmoxSource {
     failover: Failover,
     /// The nodes whose hour of CPU and memory was fetched ([`rrd`]).
     seeded: std::collections::BTreeSet<String>,
+    /// The nodes whose load could not be read at the last poll ([`load`]).
+    unread: load::Unread,
 }
 
 impl ProxmoxSource {
@@ -131,6 +136,7 @@ impl ProxmoxSource {
             interval: settings.interval,
             timeout: settings.timeout,
             seeded: std::collections::BTreeSet::new(),
+            unread: load::Unread::default(),
         }
     }
 
@@ -247,9 +253,12 @@ impl Source for ProxmoxSource {
         self.interval
     }
 
-    /// Room to try every endpoint in turn, each with its own timeout.
+    /// Room to try every endpoint in turn, each with its own timeout, and
+    /// one more for the nodes' load, asked all at once.
     fn deadline(&self) -> Duration {
-        let n = u32::try_from(self.endpoints.len()).unwrap_or(u32::MAX);
+        let n = u32::try_from(self.endpoints.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1);
         let all = self
             .timeout
             .saturating_mul(n)
@@ -281,6 +290,7 @@ impl Source for ProxmoxSource {
                     }
                     self.failover.answered(i, true);
                     data.seed = self.seed(i, &data).await;
+                    self.load(i, &mut data).await;
                     return Ok(SourceData::Proxmox(data));
                 }
                 Err(f) if stops_failover(&f) => {
@@ -299,6 +309,7 @@ impl Source for ProxmoxSource {
         if let Some((i, mut data)) = no_quorum {
             self.failover.answered(i, true);
             data.seed = self.seed(i, &data).await;
+            self.load(i, &mut data).await;
             return Ok(SourceData::Proxmox(data));
         }
         Err(all_failed(failures))

@@ -196,6 +196,7 @@ fn node(r: RawResource) -> Option<Node> {
         mem_used: r.mem.bytes(),
         mem_total: r.maxmem.bytes(),
         uptime_s: r.uptime.bytes(),
+        load: None,
     })
 }
 
@@ -212,6 +213,8 @@ fn guest(r: RawResource, kind: GuestKind) -> Option<Guest> {
         Some("paused" | "suspended" | "prelaunch") => GuestState::Paused,
         _ => GuestState::Unknown,
     };
+    // A stopped guest reports cpu 0 and mem 0: not a reading.
+    let running = state == GuestState::Running;
     let name = r.name.0.map(Cow::into_owned).unwrap_or_else(|| {
         let word = if kind == GuestKind::Qemu { "VM" } else { "CT" };
         format!("{word} {vmid}")
@@ -223,6 +226,13 @@ fn guest(r: RawResource, kind: GuestKind) -> Option<Guest> {
         kind,
         state,
         template: r.template.0.unwrap_or(false),
+        cpu: r
+            .cpu
+            .0
+            .filter(|c| running && c.is_finite())
+            .map(|c| c.clamp(0.0, 1.0)),
+        mem_used: r.mem.bytes().filter(|_| running),
+        mem_total: r.maxmem.bytes(),
     })
 }
 
@@ -287,6 +297,7 @@ pub fn snapshot(status: &ClusterStatus, mut res: Resources) -> Result<ProxmoxDat
                 mem_used: None,
                 mem_total: None,
                 uptime_s: None,
+                load: None,
             }),
         }
     }

@@ -9,15 +9,16 @@
 //! dashboard; [`ViewModel::on_page`](super::ViewModel::on_page) sets the
 //! focused row from the navigation. `/api/status` serves them as `pages`.
 //!
-//! Left for the histories and charts being added beside this (issue 15):
-//! a service's "since" text ([`super::ServiceVm::since`]) and an alert's
-//! since and summary ([`super::AlertVm`]) are empty until the core keeps
-//! them; the sparklines and the job history have their places in the
-//! `.slint` pages, not yet any data.
+//! The services and nodes carry a sparkline each (`sparklines.rs`): their
+//! last hour as slots, one list per page parallel to the view model's
+//! `services` and `nodes`, so the overview's rows (the same Slint models)
+//! do not change when only a chart does.
 
 mod printer;
 mod proxmox;
+mod sparklines;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::core::{Dashboard, Page, SourceKind};
@@ -25,7 +26,8 @@ use crate::core::{Dashboard, Page, SourceKind};
 use super::{AlertsVm, NodeVm, ServiceVm};
 
 pub use printer::PrinterPageVm;
-pub use proxmox::{GuestRowVm, ProxmoxPageVm};
+pub use proxmox::{GuestRowVm, NodeRowVm, ProxmoxPageVm};
+pub use sparklines::SparklineVm;
 
 /// Every page's own words.
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
@@ -44,6 +46,9 @@ pub struct ServicesPageVm {
     pub focus_row: Option<usize>,
     /// What the page says without a service: "No services configured".
     pub empty: String,
+    /// Each service's response time over the last hour in ms, with its
+    /// slow threshold: one per row of the view model's `services`.
+    pub sparklines: Vec<SparklineVm>,
 }
 
 /// The alerts page: the view model's `alerts.items`, most severe first.
@@ -54,8 +59,13 @@ pub struct AlertsPageVm {
     pub empty: String,
 }
 
-/// The pages' view models for `d`, from the panels already built.
-pub(super) fn build(d: &Dashboard, services: &[ServiceVm], alerts: &AlertsVm) -> PagesVm {
+/// The pages' view models for `d` at `now`, from the panels already built.
+pub(super) fn build(
+    d: &Dashboard,
+    services: &[ServiceVm],
+    alerts: &AlertsVm,
+    now: DateTime<Utc>,
+) -> PagesVm {
     PagesVm {
         services: ServicesPageVm {
             focus_row: None,
@@ -64,13 +74,27 @@ pub(super) fn build(d: &Dashboard, services: &[ServiceVm], alerts: &AlertsVm) ->
             } else {
                 String::new()
             },
+            sparklines: services
+                .iter()
+                .map(|s| service_sparkline(d, &s.name, now))
+                .collect(),
         },
-        proxmox: proxmox::page(d.proxmox()),
+        proxmox: proxmox::page(d.proxmox(), d.histories(), now),
         printer: printer::page(d.source(SourceKind::Moonraker)),
         alerts: AlertsPageVm {
             empty: alerts_empty(d, alerts),
         },
     }
+}
+
+/// A service's sparkline at `now`, with the slow threshold of its last
+/// report (none before Prometheus answers).
+fn service_sparkline(d: &Dashboard, name: &str, now: DateTime<Utc>) -> SparklineVm {
+    let slow = d
+        .prometheus()
+        .and_then(|p| p.services.iter().find(|s| s.name == name))
+        .map(|s| s.slow_after_s);
+    sparklines::service(d.histories().service(name), slow, now)
 }
 
 /// What the alerts page says when it has no row.

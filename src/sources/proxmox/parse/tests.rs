@@ -27,6 +27,7 @@ fn every_field_may_be_missing() {
             mem_used: None,
             mem_total: None,
             uptime_s: None,
+            load: None,
         }]
     );
     // A guest without vmid or id cannot be named, so it is left out.
@@ -286,4 +287,36 @@ fn entries_of_no_documented_type_are_a_wrong_answer_not_a_blind_token() {
     assert!(resources(br#"{"data":[]}"#).is_ok());
     // One known entry among unknown ones is a real answer.
     assert!(resources(br#"{"data":[{"type":"sdn","id":"sdn/x"},{"type":42}]}"#).is_ok());
+}
+
+#[test]
+fn a_running_guest_has_its_cpu_and_memory_and_a_stopped_one_none() {
+    let r = res(r#"{"data":[
+        {"type":"qemu","vmid":100,"node":"a","status":"running","cpu":"0.12","mem":1288490189,"maxmem":4294967296},
+        {"type":"lxc","vmid":101,"node":"a","status":"stopped","cpu":0,"mem":0,"maxmem":2147483648},
+        {"type":"lxc","vmid":102,"node":"a","status":"running","cpu":7,"mem":"x"}
+    ]}"#);
+    let figures: Vec<_> = r
+        .guests
+        .iter()
+        .map(|g| (g.vmid, g.cpu, g.mem_used, g.mem_total))
+        .collect();
+    assert_eq!(
+        figures,
+        [
+            (100, Some(0.12), Some(1_288_490_189), Some(4_294_967_296)),
+            (101, None, None, Some(2_147_483_648)),
+            (102, Some(1.0), None, None),
+        ]
+    );
+    let fixture = include_str!("../../../../tests/fixtures/proxmox/resources-healthy.json");
+    let truenas = res(fixture)
+        .guests
+        .into_iter()
+        .find(|g| g.vmid == 300)
+        .expect("the fixture has truenas");
+    assert_eq!(
+        (truenas.cpu, truenas.mem_used, truenas.mem_total),
+        (Some(0.12), Some(1_288_490_189), Some(4_294_967_296))
+    );
 }
