@@ -13,7 +13,9 @@
 //! [`Night::touch`] first, and an input that only woke the screen never
 //! reaches navigation (the touch that wakes opens nothing). The view model
 //! carries the display's state ([`ViewModel::display`]), which the glass
-//! applies. The local time zone is `chrono::Local`.
+//! applies. The local time zone is `chrono::Local`. A frozen demo frame
+//! keeps the display of its second (`demo::frame` replays the demo's
+//! night); a touch on a frozen frame that is dark only lights it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,7 +24,7 @@ use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use tokio::sync::{mpsc, watch};
 
 use crate::core::night::{self, Night, Touch};
-use crate::core::{Clock, Dashboard, Input, Nav, Rules, SleepSettings, SourceUpdate};
+use crate::core::{Clock, Dashboard, Input, Nav, Power, Rules, SleepSettings, SourceUpdate};
 use crate::view::{self, DisplayVm, ViewModel};
 
 /// The local time zone's offset at `now` (follows daylight saving changes).
@@ -98,6 +100,13 @@ impl Hub {
     /// it.
     pub fn input(&mut self, input: Input) -> bool {
         let now = self.clock.now();
+        if let Model::Frozen(vm) = &mut self.model
+            && vm.display.power != Power::On
+        {
+            tracing::info!(?input, "a touch woke the frozen frame (swallowed)");
+            vm.display = DisplayVm::default();
+            return true;
+        }
         if self.night.touch(&chrono::Local, now) == Touch::Swallowed {
             tracing::info!(?input, "a touch woke the screen (swallowed)");
             return true;
@@ -116,8 +125,12 @@ impl Hub {
         self.nav.tick(self.clock.now())
     }
 
-    /// The display's state now, as the view model carries it.
+    /// The display's state now, as the view model carries it (a frozen
+    /// frame's is its own, fixed until a touch wakes it).
     pub fn display(&self) -> DisplayVm {
+        if let Model::Frozen(vm) = &self.model {
+            return vm.display.clone();
+        }
         let now = self.clock.now();
         DisplayVm::of(&self.night.state(&chrono::Local, now), local_offset(now))
     }

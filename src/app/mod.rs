@@ -300,6 +300,7 @@ fn run_display(
 fn hub_for(feed: &Feed, nav: Nav, clock: Arc<dyn Clock>) -> Hub {
     let sleep = match feed {
         Feed::Config(l) => l.config.display.sleep_settings(),
+        Feed::Demo { frozen_at: None } => demo::sleep(clock.now()),
         Feed::Demo { .. } => Default::default(),
     };
     let hub = match feed {

@@ -120,6 +120,7 @@ impl SleepConfig {
         });
         SleepSettings {
             quiet,
+            cycle: None,
             idle_after: self.after_mins.map(|m| Duration::from_secs(m * 60)),
             asleep: match self.mode {
                 SleepMode::Off => Power::Off,

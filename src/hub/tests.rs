@@ -8,11 +8,11 @@ use tokio::sync::{mpsc, watch};
 
 use super::Hub;
 use crate::core::{
-    Alert, Clock, Dashboard, Failure, FailureKind, FakeClock, Input, Nav, NavSettings, Page,
-    PrometheusData, Rules, Severity, SleepSettings, SourceData, SourceKind, SourceSettings,
-    SourceUpdate,
+    Alert, Clock, Dashboard, DisplayState, Failure, FailureKind, FakeClock, Input, Nav,
+    NavSettings, Page, Power, PrometheusData, Rules, Severity, SleepSettings, SourceData,
+    SourceKind, SourceSettings, SourceUpdate,
 };
-use crate::view::ViewModel;
+use crate::view::{DisplayVm, ViewModel};
 
 fn proxmox_at(node: &str) -> Input {
     Input::Open {
@@ -170,4 +170,27 @@ fn the_waking_touch_is_swallowed_and_a_new_alert_wakes_the_screen() {
         (display.state, display.reason.as_str()),
         ("on", "woken by: alert DiskFull")
     );
+}
+
+/// A frozen frame keeps its display (a demo second in quiet hours is
+/// dark); a touch on a dark one only lights it, the next one navigates.
+#[test]
+fn a_frozen_dark_frame_stays_dark_until_a_touch_that_only_lights_it() {
+    let clock = FakeClock::default();
+    let quiet = DisplayState {
+        power: Power::Off,
+        reason: "quiet hours until 09:06".to_owned(),
+        until: None,
+    };
+    let utc = chrono::FixedOffset::east_opt(0).expect("UTC");
+    let dark = live(&clock).view().with_display(DisplayVm::of(&quiet, utc));
+    let nav = Nav::new(NavSettings::default(), clock.now());
+    let mut hub = Hub::frozen(dark, nav, Arc::new(clock.clone()));
+    clock.advance(Duration::from_secs(3600));
+    assert_eq!(hub.view().display.state, "off");
+    assert!(hub.input(proxmox_at("tower1")), "the wake is a change");
+    let woke = hub.view();
+    assert_eq!((woke.display.state, woke.page.name), ("on", Page::Overview));
+    assert!(hub.input(proxmox_at("tower1")));
+    assert_eq!(hub.view().page.name, Page::Proxmox);
 }

@@ -38,7 +38,7 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use serde::Serialize;
 
-pub use schedule::{QuietHours, Window};
+pub use schedule::{Cycle, QuietHours, Window};
 pub use trouble::{Cause, CauseKind, causes};
 
 /// How bright the display is.
@@ -81,6 +81,9 @@ pub enum QuietWakes {
 pub struct SleepSettings {
     /// The daily quiet window, if any.
     pub quiet: Option<QuietHours>,
+    /// A quiet window repeating on a cycle of its own (the demo's night
+    /// loop), if any; quiet when either window is.
+    pub cycle: Option<Cycle>,
     /// Sleep after this long without a touch, if set.
     pub idle_after: Option<Duration>,
     /// What asleep means: [`Power::Off`] or [`Power::Dim`].
@@ -99,6 +102,7 @@ impl Default for SleepSettings {
     fn default() -> Self {
         Self {
             quiet: None,
+            cycle: None,
             idle_after: None,
             asleep: Power::Off,
             wake_on_trouble: true,
@@ -177,8 +181,9 @@ impl Night {
             let reason = format!("idle {} min", idle.as_secs().div_ceil(60));
             return state(self.settings.asleep, reason, None);
         }
-        let next_quiet = self.settings.quiet.and_then(|q| q.next_start(tz, now));
-        let until = [idle_at, next_quiet].into_iter().flatten().min();
+        let daily = self.settings.quiet.and_then(|q| q.next_start(tz, now));
+        let cycle = self.settings.cycle.and_then(|c| c.next_start(now));
+        let until = [idle_at, daily, cycle].into_iter().flatten().min();
         state(Power::On, "on".to_owned(), until)
     }
 
@@ -276,7 +281,8 @@ impl Night {
     }
 
     fn quiet<Tz: TimeZone>(&self, tz: &Tz, now: DateTime<Utc>) -> Option<Window> {
-        self.settings.quiet.and_then(|q| q.current(tz, now))
+        let daily = self.settings.quiet.and_then(|q| q.current(tz, now));
+        daily.or_else(|| self.settings.cycle.and_then(|c| c.current(now)))
     }
 
     /// When the idle timer runs out, if there is one.

@@ -73,3 +73,59 @@ fn resolve<Tz: TimeZone>(tz: &Tz, day: NaiveDate, at: NaiveTime) -> Option<DateT
     }
     None
 }
+
+/// A quiet window that repeats every `period` from `epoch` instead of
+/// daily: quiet from `from` to `until` into each period. The demo's night
+/// loop (`demo::sleep`) is one; the config only has daily [`QuietHours`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cycle {
+    /// Where the first period starts.
+    pub epoch: DateTime<Utc>,
+    /// How long one period is (more than zero).
+    pub period: std::time::Duration,
+    /// Quiet from this far into each period...
+    pub from: std::time::Duration,
+    /// ...to this far (`from < until <= period`, else never quiet).
+    pub until: std::time::Duration,
+}
+
+impl Cycle {
+    /// The occurrence of the window that contains `now`, if any.
+    pub fn current(&self, now: DateTime<Utc>) -> Option<Window> {
+        let (period_start, into) = self.split(now)?;
+        let (from, until) = (delta(self.from), delta(self.until));
+        (from <= into && into < until).then(|| Window {
+            start: period_start + from,
+            end: period_start + until,
+        })
+    }
+
+    /// When the next window after `now` starts (not the one `now` is in).
+    pub fn next_start(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let (period_start, into) = self.split(now)?;
+        let from = delta(self.from);
+        Some(if into < from {
+            period_start + from
+        } else {
+            period_start + delta(self.period) + from
+        })
+    }
+
+    /// The start of the period `now` is in, and how far into it `now` is;
+    /// none for a window that is never quiet.
+    fn split(&self, now: DateTime<Utc>) -> Option<(DateTime<Utc>, Duration)> {
+        let period = i64::try_from(self.period.as_millis()).ok()?;
+        if period <= 0 || self.from >= self.until || self.until > self.period {
+            return None;
+        }
+        let into = (now - self.epoch).num_milliseconds().rem_euclid(period);
+        Some((
+            now - Duration::milliseconds(into),
+            Duration::milliseconds(into),
+        ))
+    }
+}
+
+fn delta(d: std::time::Duration) -> Duration {
+    Duration::from_std(d).unwrap_or(Duration::MAX)
+}

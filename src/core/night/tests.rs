@@ -301,3 +301,56 @@ fn the_default_never_sleeps() {
         assert_eq!((s.power, s.until), (Power::On, None));
     }
 }
+
+/// The demo's kind of quiet hours: a window repeating on its own cycle, in
+/// any zone; before the epoch it repeats backwards.
+#[test]
+fn a_cycle_is_quiet_in_its_window_of_every_period() {
+    let epoch = utc("2026-11-21T09:00:00Z");
+    let s = |secs| Duration::from_secs(secs);
+    let cycle = Cycle {
+        epoch,
+        period: s(360),
+        from: s(180),
+        until: s(360),
+    };
+    let at = |secs: i64| epoch + chrono::Duration::seconds(secs);
+    // (seconds from the epoch, the window it is in as seconds, the next start)
+    let cases = [
+        (0, None, 180),
+        (179, None, 180),
+        (180, Some((180, 360)), 540),
+        (359, Some((180, 360)), 540),
+        (360, None, 540),
+        (-10, Some((-180, 0)), 180),
+    ];
+    for (t, window, next) in cases {
+        let want = window.map(|(a, b)| Window {
+            start: at(a),
+            end: at(b),
+        });
+        assert_eq!(cycle.current(at(t)), want, "second {t}");
+        assert_eq!(cycle.next_start(at(t)), Some(at(next)), "second {t}");
+    }
+    let never = Cycle {
+        from: s(360),
+        ..cycle
+    };
+    assert_eq!(
+        (never.current(at(0)), never.next_start(at(0))),
+        (None, None)
+    );
+    let night = Night::new(
+        SleepSettings {
+            cycle: Some(cycle),
+            ..SleepSettings::default()
+        },
+        epoch,
+    );
+    let asleep = night.state(&Berlin, at(200));
+    assert_eq!(
+        (asleep.power, asleep.reason.as_str(), asleep.until),
+        (Power::Off, "quiet hours until 10:06", Some(at(360)))
+    );
+    assert_eq!(night.state(&Berlin, at(10)).until, Some(at(180)));
+}
