@@ -9,10 +9,13 @@
 //!    linux-embedded-hal, come with the next part; today [`LogBacklight`]
 //!    stands in and logs what it would set);
 //! 2. always, as the fallback every display can do: a black frame and no
-//!    redraws. [`Glass`] tells the platform that it is dark; the UI loop
-//!    stops applying view models (so nothing is redrawn and no frame is
-//!    counted), `--headless` stores one black frame for `/screenshot.png`
-//!    and draws nothing until the glass is lit again. The sources go on
+//!    redraws. [`Glass`] tells the platform that it is dark; [`show`], the
+//!    UI loop's one way onto the window, puts up the `.slint`'s black cover
+//!    (`Dash.asleep`, with the simulator's one line "asleep: … · click to
+//!    wake") and then holds the view models instead of applying them (so
+//!    nothing is redrawn and no frame is counted); `--headless` stores one
+//!    black frame for `/screenshot.png` and draws nothing until the glass
+//!    is lit again. The sources go on
 //!    polling and the hub on building view models, so the first frame after
 //!    a wake shows the data of that moment. An LCD whose backlight stays on
 //!    still glows grey when it shows black.
@@ -23,7 +26,12 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use slint::ComponentHandle as _;
+
+use crate::bridge::UiBridge;
+use crate::bridge::ui::MainWindow;
 use crate::core::Power;
+use crate::view::ViewModel;
 
 /// A backlight piboard can switch (and perhaps dim).
 pub trait Backlight: Send {
@@ -152,6 +160,43 @@ impl Glass {
     /// Whether nothing is to be drawn.
     pub fn is_dark(&self) -> bool {
         self.0.dark.load(Ordering::SeqCst)
+    }
+}
+
+/// What [`show`] did with a view model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shown {
+    /// Lit: applied, redrawn where it changed.
+    Applied,
+    /// Lit again (or dimmed) after another power: applied, the whole frame
+    /// to be redrawn.
+    Relit,
+    /// Just went dark: only the black cover was put up (one frame).
+    Darkened,
+    /// Dark: held; only the display's words follow (no redraw unless the
+    /// simulator's line changes).
+    Held,
+}
+
+/// Shows `vm` in `ui` behind `glass`, as every UI loop does: its power goes
+/// to the glass first; while dark only the display's state reaches the
+/// window (the black cover, drawn once), otherwise the whole view model.
+pub fn show(glass: &Glass, bridge: &mut UiBridge, ui: &MainWindow, vm: &ViewModel) -> Shown {
+    let changed = glass.apply(vm.display.power);
+    if glass.is_dark() {
+        UiBridge::display(ui, &vm.display);
+        return if changed {
+            Shown::Darkened
+        } else {
+            Shown::Held
+        };
+    }
+    bridge.apply(ui, vm);
+    if changed {
+        ui.window().request_redraw();
+        Shown::Relit
+    } else {
+        Shown::Applied
     }
 }
 

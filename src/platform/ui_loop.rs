@@ -17,7 +17,7 @@ use tokio::sync::watch;
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
 use crate::platform::input::{self, Inputs};
-use crate::platform::power::Glass;
+use crate::platform::power::{self, Glass, Shown};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -75,8 +75,9 @@ impl UiLoop {
     /// the event loop, sends the window's taps to `inputs`, and starts the
     /// heartbeat (and systemd's watchdog, when
     /// `WATCHDOG_USEC` is set) on this thread's event loop. Each view
-    /// model's display power goes to `glass`; while it is dark the view
-    /// models are held, not applied, so nothing is redrawn.
+    /// model goes through [`power::show`]: while `glass` is dark only the
+    /// black cover is put up, once, and the view models are held, so
+    /// nothing more is redrawn.
     pub fn start(
         rt: &tokio::runtime::Handle,
         mut views: watch::Receiver<Arc<ViewModel>>,
@@ -87,9 +88,8 @@ impl UiLoop {
     ) -> Self {
         input::connect(ui, inputs);
         let first = views.borrow_and_update().clone();
-        glass.apply(first.display.power);
+        BRIDGE.with(|b| power::show(&glass, &mut b.borrow_mut(), ui, &first));
         telemetry.display_state(first.display.state);
-        BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
         let weak = ui.as_weak();
         let counter = telemetry.clone();
         rt.spawn(async move {
@@ -98,16 +98,13 @@ impl UiLoop {
                 let (counter, glass) = (counter.clone(), glass.clone());
                 let shown = weak.upgrade_in_event_loop(move |ui| {
                     let started = Instant::now();
-                    if glass.apply(vm.display.power) {
+                    let shown = BRIDGE.with(|b| power::show(&glass, &mut b.borrow_mut(), &ui, &vm));
+                    if matches!(shown, Shown::Darkened | Shown::Relit) {
                         counter.display_state(vm.display.state);
-                        if !glass.is_dark() {
-                            ui.window().request_redraw(); // lit again: the whole frame
-                        }
                     }
-                    if glass.is_dark() {
-                        return; // held: nothing is drawn while dark
+                    if shown == Shown::Held {
+                        return; // nothing is drawn while dark
                     }
-                    BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
                     if frames == Frames::AfterDraw {
                         after_draw(move || counter.frame_drawn(started.elapsed()));
                     }

@@ -29,6 +29,8 @@ pub fn run(
     screen: Arc<Screen>,
 ) -> Result<(), PlatformError> {
     let ui = MainWindow::new()?;
+    // The simulator has no backlight: its black window says why in a line.
+    ui.set_simulator(cfg!(all(feature = "simulator", not(feature = "kms"))));
     if let Some((w, h)) = size {
         ui.window()
             .set_size(slint::LogicalSize::new(w as f32, h as f32));

@@ -1,7 +1,9 @@
 //! The display's power state as the screen's sinks say it: `/api/status`
 //! `display` ("on", "dim" or "off", the level, the reason, until when) and
 //! the glass, which goes dark when it is "off". The words are the core's
-//! (`core::night`); the time it changes is shown in local minutes.
+//! (`core::night`); the time it changes is shown in local minutes. The
+//! simulator, which has no backlight, shows [`DisplayVm::line`] on its
+//! black window.
 
 use chrono::{FixedOffset, Timelike};
 use serde::Serialize;
@@ -23,6 +25,11 @@ pub struct DisplayVm {
     /// When the state changes by itself, local "HH:MM" (none: only an event
     /// changes it).
     pub until: Option<String>,
+    /// The simulator's one line over its black window while off: "asleep:
+    /// quiet hours until 07:00 · click to wake" (empty while lit). Not in
+    /// `/api/status`, which has the reason.
+    #[serde(skip)]
+    pub line: String,
 }
 
 impl Default for DisplayVm {
@@ -34,6 +41,7 @@ impl Default for DisplayVm {
             level: None,
             reason: "on".to_owned(),
             until: None,
+            line: String::new(),
         }
     }
 }
@@ -54,6 +62,10 @@ impl DisplayVm {
             },
             reason: s.reason.clone(),
             until,
+            line: match s.power {
+                Power::Off => format!("asleep: {} · click to wake", s.reason),
+                Power::On | Power::Dim(_) => String::new(),
+            },
         }
     }
 
@@ -91,12 +103,14 @@ mod tests {
             (vm.state, vm.until.as_deref(), vm.dark()),
             ("off", Some("07:00"), true)
         );
+        assert_eq!(vm.line, "asleep: quiet hours until 07:00 · click to wake");
         let dim = DisplayState {
             power: Power::Dim(20),
             ..off
         };
         let vm = DisplayVm::of(&dim, plus_one);
         assert_eq!((vm.state, vm.level, vm.dark()), ("dim", Some(20), false));
+        assert_eq!(vm.line, "", "a dim screen shows the dashboard");
         assert_eq!(DisplayVm::default().state, "on");
     }
 }
