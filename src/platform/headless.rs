@@ -95,9 +95,14 @@ impl Platform for HeadlessPlatform {
                     renderer.render(&mut buffer, width);
                 })
             };
+            let relit = black && !dark;
             black = dark;
             if drawn && !dark {
                 self.screen.store_frame(to_image(&buffer, self.size));
+            }
+            if drawn && relit {
+                // The wake's end: tests/perf/night.sh times it from the hub's line.
+                tracing::info!("lit again: first frame drawn");
             }
             if drawn {
                 self.telemetry.frame_drawn(started.elapsed());
