@@ -7,6 +7,15 @@
 //! the injected clock's `now`, so the idle timer and page rotation are as
 //! testable as the rest of the core. A frozen frame (`--demo --at N`) has
 //! no sources but still navigates: its view model is fixed, the page is not.
+//!
+//! The hub also keeps the display's [`Night`] (quiet hours, idle sleep,
+//! wakes): each update's causes go to [`Night::observe`], each input to
+//! [`Night::touch`] first, and an input that only woke the screen never
+//! reaches navigation (the touch that wakes opens nothing). The view model
+//! carries the display's state ([`ViewModel::display`]), which the glass
+//! applies. The local time zone is `chrono::Local`. A frozen demo frame
+//! keeps the display of its second (`demo::frame` replays the demo's
+//! night); a touch on a frozen frame that is dark only lights it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -14,8 +23,9 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use tokio::sync::{mpsc, watch};
 
-use crate::core::{Clock, Dashboard, Input, Nav, Rules, SourceUpdate};
-use crate::view::{self, ViewModel};
+use crate::core::night::{self, Night, Touch};
+use crate::core::{Clock, Dashboard, Input, Nav, Power, Rules, SleepSettings, SourceUpdate};
+use crate::view::{self, DisplayVm, ViewModel};
 
 /// The local time zone's offset at `now` (follows daylight saving changes).
 pub fn local_offset(now: DateTime<Utc>) -> FixedOffset {
@@ -38,6 +48,7 @@ enum Model {
 pub struct Hub {
     model: Model,
     nav: Nav,
+    night: Night,
     clock: Arc<dyn Clock>,
 }
 
@@ -49,15 +60,24 @@ impl Hub {
                 dash: Box::new(dash),
                 rules,
             },
+            night: Night::new(SleepSettings::default(), clock.now()),
             nav,
             clock,
         }
+    }
+
+    /// The same hub, sleeping and waking by `settings` from now on.
+    #[must_use]
+    pub fn with_sleep(mut self, settings: SleepSettings) -> Self {
+        self.night = Night::new(settings, self.clock.now());
+        self
     }
 
     /// A hub over one frozen view model: only the page can change.
     pub fn frozen(vm: ViewModel, nav: Nav, clock: Arc<dyn Clock>) -> Self {
         Self {
             model: Model::Frozen(Box::new(vm)),
+            night: Night::new(SleepSettings::default(), clock.now()),
             nav,
             clock,
         }
@@ -67,18 +87,52 @@ impl Hub {
     pub fn apply(&mut self, update: SourceUpdate) {
         if let Model::Live { dash, .. } = &mut self.model {
             dash.apply(update);
+            let now = self.clock.now();
+            let causes = night::causes(dash, now);
+            if self.night.observe(&chrono::Local, causes, now) {
+                tracing::info!(display = ?self.night.state(&chrono::Local, now), "woken by the data");
+            }
         }
     }
 
-    /// Applies an input from the screen now; returns whether the page changed.
+    /// Applies an input from the screen now; returns whether the page or
+    /// the display changed. An input on a screen that is not on only wakes
+    /// it.
     pub fn input(&mut self, input: Input) -> bool {
+        let now = self.clock.now();
+        if let Model::Frozen(vm) = &mut self.model
+            && vm.display.power != Power::On
+        {
+            tracing::info!(?input, "a touch woke the frozen frame (swallowed)");
+            vm.display = DisplayVm::default();
+            return true;
+        }
+        if self.night.touch(&chrono::Local, now) == Touch::Swallowed {
+            tracing::info!(?input, "a touch woke the screen (swallowed)");
+            return true;
+        }
         tracing::debug!(?input, "input");
-        self.nav.input(input, self.clock.now())
+        self.nav.input(input, now)
+    }
+
+    /// Motion (a PIR sensor) now; returns whether the display changed.
+    pub fn motion(&mut self) -> bool {
+        self.night.motion(&chrono::Local, self.clock.now())
     }
 
     /// Follows the clock (idle timer, rotation); returns whether the page changed.
     pub fn tick(&mut self) -> bool {
         self.nav.tick(self.clock.now())
+    }
+
+    /// The display's state now, as the view model carries it (a frozen
+    /// frame's is its own, fixed until a touch wakes it).
+    pub fn display(&self) -> DisplayVm {
+        if let Model::Frozen(vm) = &self.model {
+            return vm.display.clone();
+        }
+        let now = self.clock.now();
+        DisplayVm::of(&self.night.state(&chrono::Local, now), local_offset(now))
     }
 
     /// The view model now, on the page shown.
@@ -91,12 +145,15 @@ impl Hub {
             Model::Frozen(vm) => (**vm).clone(),
         }
         .on_page(&self.nav)
+        .with_display(self.display())
     }
 
     /// Whether the view can change without an update or an input: a live
-    /// view ages with the clock; a frozen one does not.
+    /// view ages with the clock, and so does the display of one that sleeps;
+    /// a frozen one that never sleeps does not.
     fn ages(&self) -> bool {
         matches!(self.model, Model::Live { .. })
+            || self.night.settings() != &SleepSettings::default()
     }
 
     /// Applies updates from `updates` and inputs from `inputs`, and publishes

@@ -33,6 +33,14 @@ struct FailureLabels {
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct DisplayLabel {
+    state: &'static str,
+}
+
+/// The display states `piboard_display_state` has a series for.
+const DISPLAY_STATES: [&str; 3] = ["on", "dim", "off"];
+
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
 }
@@ -67,6 +75,7 @@ pub struct Telemetry {
     poll_failures: Family<FailureLabels, Counter>,
     render_duration: Histogram,
     frames_drawn: Counter,
+    display: Family<DisplayLabel, Gauge>,
     first_frame: AtomicBool,
     /// Unix time in milliseconds of the UI loop's last sign of life.
     ui_heartbeat_ms: AtomicI64,
@@ -113,16 +122,35 @@ impl Telemetry {
             "Frames the software renderer drew",
             frames_drawn.clone(),
         );
+        let display = Family::<DisplayLabel, Gauge>::default();
+        registry.register(
+            "piboard_display_state",
+            "The display's power: 1 for the state it is in (on, dim, off), 0 for the others",
+            display.clone(),
+        );
         registry.register_collector(Box::new(ProcessCollector));
-        Self {
+        let telemetry = Self {
             registry,
             source_up,
             poll_duration,
             poll_failures,
             render_duration,
             frames_drawn,
+            display,
             first_frame: AtomicBool::new(false),
             ui_heartbeat_ms: AtomicI64::new(0),
+        };
+        telemetry.display_state("on");
+        telemetry
+    }
+
+    /// The glass is now `state` ("on", "dim" or "off").
+    pub fn display_state(&self, state: &str) {
+        for s in DISPLAY_STATES {
+            let on = i64::from(s == state);
+            self.display
+                .get_or_create(&DisplayLabel { state: s })
+                .set(on);
         }
     }
 

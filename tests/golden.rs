@@ -112,6 +112,25 @@ fn a_page_whose_data_does_not_change_draws_nothing() {
     }
 }
 
+/// A second in the demo's quiet hours (`demo::is_night`) renders the
+/// black frame, as `--demo --at 190 --screenshot` does: the `.slint`'s
+/// cover over everything, and no simulator line off the simulator.
+#[test]
+fn a_second_in_the_demo_night_renders_the_black_frame() {
+    let vm = demo_frame(190);
+    assert_eq!(vm.display.state, "off", "{:?}", vm.display);
+    let actual = Offscreen::new(800, 480)
+        .expect("headless renderer")
+        .frame(&vm);
+    assert!(
+        actual.pixels().all(|p| p.0 == [0, 0, 0]),
+        "an asleep frame shows something"
+    );
+    if let Err(e) = golden::check("night-asleep", &actual, Tolerance::Exact) {
+        panic!("{e}");
+    }
+}
+
 #[test]
 fn frames_are_byte_identical_from_run_to_run() {
     let render = || {

@@ -168,6 +168,8 @@ async fn status_has_the_documented_schema() {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }
     assert_eq!(v["schema"], 1);
+    assert_eq!(v["display"]["state"], "on", "the demo is awake in its day loop (its first 180 s)");
+    assert_eq!(v["display"]["reason"], "on");
     assert!(
         ["healthy", "degraded", "critical"]
             .contains(&v["overall"]["status"].as_str().unwrap_or(""))
@@ -355,6 +357,8 @@ async fn metrics_name_every_family_and_pass_promtool() {
         "piboard_poll_duration_seconds_bucket{",
         "piboard_render_duration_seconds_count ",
         "piboard_frames_drawn_total ",
+        "piboard_display_state{state=\"on\"} 1",
+        "piboard_display_state{state=\"off\"} 0",
         "piboard_build_info{version=\"",
         "process_resident_memory_bytes ",
         "process_cpu_seconds_total ",

@@ -296,7 +296,8 @@ fn run_display(
                 .context("the display failed")?
         }
         Display::Headless(size) => {
-            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, screen)
+            let glass = (screen, crate::platform::Glass::default());
+            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, glass)
                 .context("the headless renderer failed")?
         }
     }
@@ -306,7 +307,12 @@ fn run_display(
 
 /// The hub for `feed`: live over its sources, or over a frozen demo frame.
 fn hub_for(feed: &Feed, nav: Nav, clock: Arc<dyn Clock>) -> Hub {
-    match feed {
+    let sleep = match feed {
+        Feed::Config(l) => l.config.display.sleep_settings(),
+        Feed::Demo { frozen_at: None } => demo::sleep(clock.now()),
+        Feed::Demo { .. } => Default::default(),
+    };
+    let hub = match feed {
         Feed::Demo {
             frozen_at: Some(at),
         } => Hub::frozen(demo::frame(*at), nav, clock),
@@ -314,7 +320,8 @@ fn hub_for(feed: &Feed, nav: Nav, clock: Arc<dyn Clock>) -> Hub {
             Hub::live(Dashboard::new(demo::settings()), demo::rules(), nav, clock)
         }
         Feed::Config(l) => Hub::live(Dashboard::new(l.source_settings()), l.rules(), nav, clock),
-    }
+    };
+    hub.with_sleep(sleep)
 }
 
 #[cfg(test)]

@@ -12,7 +12,9 @@
 //! drawn by `charts` (`chart.rs`), as is the printer page's, each drawn
 //! only while shown and set only when its data or size changed.
 //! The pages' own rows and words are `pages.rs`'s; their sparklines,
-//! images drawn only while their page is shown, `sparklines.rs`'s.
+//! images drawn only while their page is shown, `sparklines.rs`'s. The
+//! display's state (`Dash.asleep` and the simulator's line) is all that a
+//! dark window is given ([`UiBridge::display`]).
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -39,10 +41,10 @@ mod sparklines;
 
 use std::sync::Arc;
 
-use slint::{Image, Rgba8Pixel, SharedPixelBuffer};
+use slint::{ComponentHandle as _, Image, Rgba8Pixel, SharedPixelBuffer};
 
 use crate::core::Thumbnail;
-use crate::view::{CardVm, Layout, NodeVm, ServiceVm, ViewModel};
+use crate::view::{CardVm, DisplayVm, Layout, NodeVm, ServiceVm, ViewModel};
 use rows::{Rows, Shown};
 
 /// Remembers what was last shown, so an unchanged view model costs nothing.
@@ -72,7 +74,6 @@ impl std::fmt::Debug for UiBridge {
 impl UiBridge {
     /// Shows `vm` in `window`.
     pub fn apply(&mut self, window: &ui::MainWindow, vm: &ViewModel) {
-        use slint::ComponentHandle as _;
         let w = window.window();
         let size = w.size().to_logical(w.scale_factor());
         let layout = Layout::for_size(size.width, size.height);
@@ -121,6 +122,15 @@ impl UiBridge {
         );
         self.pages.apply(&dash, vm);
         self.sparklines.sync(window, vm, layout);
+        Self::display(window, &vm.display);
+    }
+
+    /// Shows only the display's state: the black cover while it is off,
+    /// and the simulator's line. All a dark window is given.
+    pub fn display(window: &ui::MainWindow, display: &DisplayVm) {
+        let dash = window.global::<ui::Dash>();
+        dash.set_asleep(display.dark());
+        dash.set_asleep_line(display.line.as_str().into());
     }
 
     /// Hands the thumbnail's pixels to Slint only when they are new ones.

@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::core::{NavSettings, Page, SourceKind};
+use super::sleep::{BacklightConfig, MotionConfig, SleepConfig};
+use crate::core::{NavSettings, Page, SleepSettings, SourceKind};
 
 /// `[display]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -36,6 +37,12 @@ pub struct DisplayConfig {
     /// If set, a screen nobody touches cycles through its pages, each shown
     /// this many seconds (from `home_after_secs` after the last touch).
     pub rotate_pages_secs: Option<u64>,
+    /// `[display.sleep]`: quiet hours, idle sleep and what wakes the screen.
+    pub sleep: Option<SleepConfig>,
+    /// `[display.backlight]`: the GPIO or PWM line that darkens the panel.
+    pub backlight: Option<BacklightConfig>,
+    /// `[display.motion]`: a PIR sensor's GPIO line.
+    pub motion: Option<MotionConfig>,
 }
 
 fn default_width() -> u32 {
@@ -58,6 +65,9 @@ impl Default for DisplayConfig {
             rotation: 0,
             home_after_secs: default_home_after(),
             rotate_pages_secs: None,
+            sleep: None,
+            backlight: None,
+            motion: None,
         }
     }
 }
@@ -70,6 +80,16 @@ impl DisplayConfig {
             rotate_every: self.rotate_pages_secs.map(Duration::from_secs),
             pages: Page::available(sources),
         }
+    }
+}
+
+impl DisplayConfig {
+    /// When the display sleeps and what wakes it (never, without `[display.sleep]`).
+    pub fn sleep_settings(&self) -> SleepSettings {
+        self.sleep
+            .as_ref()
+            .map(SleepConfig::settings)
+            .unwrap_or_default()
     }
 }
 

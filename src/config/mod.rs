@@ -7,6 +7,7 @@ mod fingerprint;
 mod locate;
 mod schema;
 mod secret;
+mod sleep;
 mod validate;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,9 @@ pub use schema::{
     ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig,
 };
 pub use secret::{Secret, SecretSource};
+pub use sleep::{
+    BacklightConfig, ClockTime, MotionConfig, QuietWakesConfig, SleepConfig, SleepMode, WakeOn,
+};
 
 use crate::core::{Direction, NavSettings, Rules, SourceKind, SourceSettings, TileSpec, Unit};
 

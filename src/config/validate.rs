@@ -69,6 +69,8 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
     check_range("display.height", u64::from(c.display.height), 160, 4096)?;
     check_kms_display(&c.display)?;
     check_pages(&c.display)?;
+    let d = &c.display;
+    super::sleep::check(d.sleep.as_ref(), d.backlight.as_ref(), d.motion.as_ref())?;
     if c.server.enabled && c.server.listen.parse::<std::net::SocketAddr>().is_err() {
         return Err(problem(
             "server.listen",

@@ -20,12 +20,17 @@
 //! printer's ten minutes of temperatures likewise), so every chart is full
 //! from the first frame.
 //!
+//! The display sleeps in every other loop (`night.rs`: seconds 180–359 of
+//! every six minutes are quiet hours, and the demo's trouble wakes it).
+//!
 //! Every source "polls" every [`STEP_S`] seconds. A frame at second `t` is the
 //! result of replaying every step up to `t` through the real core, so the
-//! frozen frames of `--demo --at` are exactly what the live demo shows.
+//! frozen frames of `--demo --at` are exactly what the live demo shows,
+//! the display's night included.
 
 mod detail;
 mod homelab;
+mod night;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -33,12 +38,14 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, Offset, TimeZone, Utc};
 use tokio::sync::mpsc;
 
+use crate::core::night::causes;
 use crate::core::*;
 use crate::telemetry::Telemetry;
-use crate::view::{self, ViewModel};
+use crate::view::{self, DisplayVm, ViewModel};
 #[cfg(test)]
 use homelab::wobble;
 use homelab::{printer, prometheus, proxmox};
+pub use night::{CYCLE_S, WAKE_FOR_S, is_night, sleep};
 
 /// Length of the loop, seconds.
 pub const PERIOD_S: u32 = 180;
@@ -127,23 +134,34 @@ pub fn rules() -> Rules {
 /// A dashboard replayed up to second `at` of the timeline, as the frozen
 /// frames show it. Returns the dashboard and the time of the frame.
 pub fn replay(at: u32) -> (Dashboard, DateTime<Utc>) {
+    let (d, _, now) = replay_night(at);
+    (d, now)
+}
+
+/// [`replay`] with the display's night beside the data: each update's
+/// causes observed as the hub observes them, in UTC.
+pub fn replay_night(at: u32) -> (Dashboard, Night, DateTime<Utc>) {
     let start = epoch();
     let mut d = Dashboard::new(settings());
+    let mut night = Night::new(sleep(start), start);
     for t in (0..=at).step_by(STEP_S as usize) {
         let when = start + chrono::Duration::seconds(i64::from(t));
         for u in updates(t, when) {
             d.apply(u);
+            night.observe(&Utc, causes(&d, when), when);
         }
     }
-    (d, start + chrono::Duration::seconds(i64::from(at)))
+    (d, night, start + chrono::Duration::seconds(i64::from(at)))
 }
 
 /// The frame of the demo at second `at`, frozen: the fixed clock and UTC,
-/// so it is the same on every machine and every run.
+/// so it is the same on every machine and every run. In the demo's quiet
+/// hours its display is off (a black frame) unless the trouble woke it.
 pub fn frame(at: u32) -> ViewModel {
-    let (dash, now) = replay(at);
+    let (dash, night, now) = replay_night(at);
     let utc = FixedOffset::east_opt(0).unwrap_or_else(|| Utc.fix());
-    view::build(&dash, &rules(), now, utc)
+    let display = DisplayVm::of(&night.state(&Utc, now), utc);
+    view::build(&dash, &rules(), now, utc).with_display(display)
 }
 
 /// Plays the timeline in real time: every source reports every [`STEP_S`]

@@ -8,10 +8,11 @@ use tokio::sync::{mpsc, watch};
 
 use super::Hub;
 use crate::core::{
-    Clock, Dashboard, Failure, FailureKind, FakeClock, Input, Nav, NavSettings, Page, Rules,
+    Alert, Clock, Dashboard, DisplayState, Failure, FailureKind, FakeClock, Input, Nav,
+    NavSettings, Page, Power, PrometheusData, Rules, Severity, SleepSettings, SourceData,
     SourceKind, SourceSettings, SourceUpdate,
 };
-use crate::view::ViewModel;
+use crate::view::{DisplayVm, ViewModel};
 
 fn proxmox_at(node: &str) -> Input {
     Input::Open {
@@ -112,4 +113,84 @@ async fn the_running_hub_publishes_the_page_of_each_input() {
     drop(views);
     tokio::time::advance(Duration::from_secs(1)).await;
     task.await.expect("the hub stops when nobody watches");
+}
+
+/// A good Prometheus poll with these firing alerts.
+fn prometheus_poll(clock: &FakeClock, alerts: &[&str]) -> SourceUpdate {
+    let alerts = alerts
+        .iter()
+        .map(|name| Alert {
+            name: (*name).to_owned(),
+            severity: Severity::Critical,
+            instance: None,
+            since: None,
+            summary: None,
+        })
+        .collect();
+    SourceUpdate {
+        kind: SourceKind::Prometheus,
+        at: clock.now(),
+        outcome: Ok(SourceData::Prometheus(PrometheusData {
+            alerts,
+            ..PrometheusData::default()
+        })),
+        next_poll: None,
+    }
+}
+
+/// Night: an idle screen sleeps; the touch that wakes it opens nothing; a
+/// new alert wakes it and says so.
+#[test]
+fn the_waking_touch_is_swallowed_and_a_new_alert_wakes_the_screen() {
+    let clock = FakeClock::default();
+    let sleep = SleepSettings {
+        idle_after: Some(Duration::from_secs(60)),
+        ..SleepSettings::default()
+    };
+    let mut hub = live(&clock).with_sleep(sleep);
+    hub.apply(prometheus_poll(&clock, &[]));
+    assert_eq!(hub.view().display.state, "on");
+    clock.advance(Duration::from_secs(60));
+    let asleep = hub.view().display;
+    assert_eq!(
+        (asleep.state, asleep.reason.as_str()),
+        ("off", "idle 1 min")
+    );
+    assert!(hub.input(proxmox_at("tower1")), "the wake is a change");
+    let woke = hub.view();
+    assert_eq!((woke.display.state, woke.page.name), ("on", Page::Overview));
+    assert!(hub.input(proxmox_at("tower1")));
+    assert_eq!(hub.view().page.name, Page::Proxmox);
+    clock.advance(Duration::from_secs(120));
+    hub.apply(prometheus_poll(&clock, &[]));
+    assert_eq!(hub.view().display.state, "off");
+    hub.apply(prometheus_poll(&clock, &["DiskFull"]));
+    let display = hub.view().display;
+    assert_eq!(
+        (display.state, display.reason.as_str()),
+        ("on", "woken by: alert DiskFull")
+    );
+}
+
+/// A frozen frame keeps its display (a demo second in quiet hours is
+/// dark); a touch on a dark one only lights it, the next one navigates.
+#[test]
+fn a_frozen_dark_frame_stays_dark_until_a_touch_that_only_lights_it() {
+    let clock = FakeClock::default();
+    let quiet = DisplayState {
+        power: Power::Off,
+        reason: "quiet hours until 09:06".to_owned(),
+        until: None,
+    };
+    let utc = chrono::FixedOffset::east_opt(0).expect("UTC");
+    let dark = live(&clock).view().with_display(DisplayVm::of(&quiet, utc));
+    let nav = Nav::new(NavSettings::default(), clock.now());
+    let mut hub = Hub::frozen(dark, nav, Arc::new(clock.clone()));
+    clock.advance(Duration::from_secs(3600));
+    assert_eq!(hub.view().display.state, "off");
+    assert!(hub.input(proxmox_at("tower1")), "the wake is a change");
+    let woke = hub.view();
+    assert_eq!((woke.display.state, woke.page.name), ("on", Page::Overview));
+    assert!(hub.input(proxmox_at("tower1")));
+    assert_eq!(hub.view().page.name, Page::Proxmox);
 }

@@ -21,7 +21,7 @@ use tokio::sync::watch;
 
 use crate::bridge::ui::MainWindow;
 use crate::platform::ui_loop::{Frames, UiLoop, notify_ready};
-use crate::platform::{Inputs, Screen};
+use crate::platform::{Glass, Inputs, Screen};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -59,6 +59,7 @@ struct HeadlessPlatform {
     events: RefCell<Option<mpsc::Receiver<Event>>>,
     telemetry: Arc<Telemetry>,
     screen: Arc<Screen>,
+    glass: Glass,
 }
 
 impl Platform for HeadlessPlatform {
@@ -76,22 +77,41 @@ impl Platform for HeadlessPlatform {
         })?;
         let width = self.size.width as usize;
         let mut buffer = vec![Rgb8Pixel::default(); width * self.size.height as usize];
-        let mut ready = false;
+        let (mut ready, mut black) = (false, false);
         loop {
             slint::platform::update_timers_and_animations();
             let started = Instant::now();
-            let drawn = self.window.draw_if_needed(|renderer| {
-                renderer.render(&mut buffer, width);
-            });
+            // Dark: one black frame for the screenshot, then nothing drawn.
+            let dark = self.glass.is_dark();
+            let drawn = if dark {
+                let first = !black;
+                if first {
+                    self.screen
+                        .store_frame(RgbImage::new(self.size.width, self.size.height));
+                }
+                first
+            } else {
+                self.window.draw_if_needed(|renderer| {
+                    renderer.render(&mut buffer, width);
+                })
+            };
+            let relit = black && !dark;
+            black = dark;
+            if drawn && !dark {
+                self.screen.store_frame(to_image(&buffer, self.size));
+            }
+            if drawn && relit {
+                // The wake's end: tests/perf/night.sh times it from the hub's line.
+                tracing::info!("lit again: first frame drawn");
+            }
             if drawn {
                 self.telemetry.frame_drawn(started.elapsed());
-                self.screen.store_frame(to_image(&buffer, self.size));
                 if !ready {
                     ready = true;
                     notify_ready();
                 }
             }
-            let wait = if self.window.has_active_animations() {
+            let wait = if self.window.has_active_animations() && !dark {
                 Some(ANIMATION_FRAME)
             } else {
                 slint::platform::duration_until_next_timer_update()
@@ -126,14 +146,15 @@ fn to_image(buffer: &[Rgb8Pixel], size: PhysicalSize) -> RgbImage {
 
 /// Runs the live dashboard at `width` x `height` in memory on this thread
 /// until the process is stopped. Every frame drawn goes to `screen`; taps
-/// (none come without a display, unless dispatched) go to `inputs`.
+/// (none come without a display, unless dispatched) go to `inputs`. While
+/// `glass` is dark it stores one black frame and draws nothing.
 pub fn run(
     rt: &tokio::runtime::Handle,
     views: watch::Receiver<Arc<ViewModel>>,
     inputs: Inputs,
     (width, height): (u32, u32),
     telemetry: Arc<Telemetry>,
-    screen: Arc<Screen>,
+    (screen, glass): (Arc<Screen>, Glass),
 ) -> Result<(), PlatformError> {
     let window = MinimalSoftwareWindow::new(RepaintBufferType::ReusedBuffer);
     let size = PhysicalSize::new(width, height);
@@ -146,9 +167,17 @@ pub fn run(
         events: RefCell::new(Some(events)),
         telemetry: telemetry.clone(),
         screen,
+        glass: glass.clone(),
     }))
     .map_err(|e| PlatformError::Other(format!("cannot install the headless platform: {e}")))?;
     let ui = MainWindow::new()?;
-    let _alive = UiLoop::start(rt, views, &ui, inputs, telemetry, Frames::ByPlatform);
+    let _alive = UiLoop::start(
+        rt,
+        views,
+        &ui,
+        inputs,
+        telemetry,
+        (Frames::ByPlatform, glass),
+    );
     ui.run()
 }

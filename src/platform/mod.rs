@@ -2,16 +2,19 @@
 //! on the Pi), memory for the live `--headless` mode ([`headless`]), or
 //! memory on demand for screenshots, goldens and benchmarks ([`offscreen`]).
 //! [`ui_loop`] is what every live mode shares: view models into the event
-//! loop, touch out of it ([`input`]), the heartbeat, systemd's notifications.
+//! loop, touch out of it ([`input`]), the heartbeat, systemd's notifications;
+//! [`power`] darkens the glass while the display sleeps.
 
 pub mod headless;
 pub mod input;
 pub mod kms;
 pub mod offscreen;
+pub mod power;
 pub mod screen;
 pub mod ui_loop;
 pub mod window;
 
 pub use input::Inputs;
 pub use offscreen::{Offscreen, RenderStats, encode_png};
+pub use power::{Backlight, FakeBacklight, FakeMotion, Glass, MotionSensor};
 pub use screen::{Screen, ScreenError};

@@ -13,6 +13,7 @@ use slint::{ComponentHandle, PhysicalSize, PlatformError};
 
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
+use crate::platform::power::{Glass, Shown};
 use crate::view::ViewModel;
 
 /// Where the platform leaves the window it just created.
@@ -108,6 +109,12 @@ impl Offscreen {
     /// Shows a view model (only what changed is updated).
     pub fn show(&mut self, vm: &ViewModel) {
         self.bridge.apply(&self.ui, vm);
+    }
+
+    /// Shows a view model as a live UI loop does behind `glass`
+    /// ([`crate::platform::power::show`]): while dark only the black cover.
+    pub fn show_behind(&mut self, glass: &Glass, vm: &ViewModel) -> Shown {
+        crate::platform::power::show(glass, &mut self.bridge, &self.ui, vm)
     }
 
     /// Draws what changed since the last call into the frame buffer.

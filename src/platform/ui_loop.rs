@@ -17,6 +17,7 @@ use tokio::sync::watch;
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
 use crate::platform::input::{self, Inputs};
+use crate::platform::power::{self, Glass, Shown};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -73,27 +74,37 @@ impl UiLoop {
     /// Shows the current view model in `ui`, forwards every later one into
     /// the event loop, sends the window's taps to `inputs`, and starts the
     /// heartbeat (and systemd's watchdog, when
-    /// `WATCHDOG_USEC` is set) on this thread's event loop.
+    /// `WATCHDOG_USEC` is set) on this thread's event loop. Each view
+    /// model goes through [`power::show`]: while `glass` is dark only the
+    /// black cover is put up, once, and the view models are held, so
+    /// nothing more is redrawn.
     pub fn start(
         rt: &tokio::runtime::Handle,
         mut views: watch::Receiver<Arc<ViewModel>>,
         ui: &MainWindow,
         inputs: Inputs,
         telemetry: Arc<Telemetry>,
-        frames: Frames,
+        (frames, glass): (Frames, Glass),
     ) -> Self {
         input::connect(ui, inputs);
         let first = views.borrow_and_update().clone();
-        BRIDGE.with(|b| b.borrow_mut().apply(ui, &first));
+        BRIDGE.with(|b| power::show(&glass, &mut b.borrow_mut(), ui, &first));
+        telemetry.display_state(first.display.state);
         let weak = ui.as_weak();
         let counter = telemetry.clone();
         rt.spawn(async move {
             while views.changed().await.is_ok() {
                 let vm = views.borrow_and_update().clone();
-                let counter = counter.clone();
+                let (counter, glass) = (counter.clone(), glass.clone());
                 let shown = weak.upgrade_in_event_loop(move |ui| {
                     let started = Instant::now();
-                    BRIDGE.with(|b| b.borrow_mut().apply(&ui, &vm));
+                    let shown = BRIDGE.with(|b| power::show(&glass, &mut b.borrow_mut(), &ui, &vm));
+                    if matches!(shown, Shown::Darkened | Shown::Relit) {
+                        counter.display_state(vm.display.state);
+                    }
+                    if shown == Shown::Held {
+                        return; // nothing is drawn while dark
+                    }
                     if frames == Frames::AfterDraw {
                         after_draw(move || counter.frame_drawn(started.elapsed()));
                     }

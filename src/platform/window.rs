@@ -12,7 +12,7 @@ use tokio::sync::watch;
 
 use crate::bridge::ui::MainWindow;
 use crate::platform::ui_loop::{Frames, UiLoop, after_draw, notify_ready};
-use crate::platform::{Inputs, Screen};
+use crate::platform::{Glass, Inputs, Screen};
 use crate::telemetry::Telemetry;
 use crate::view::ViewModel;
 
@@ -29,12 +29,21 @@ pub fn run(
     screen: Arc<Screen>,
 ) -> Result<(), PlatformError> {
     let ui = MainWindow::new()?;
+    // The simulator has no backlight: its black window says why in a line.
+    ui.set_simulator(cfg!(all(feature = "simulator", not(feature = "kms"))));
     if let Some((w, h)) = size {
         ui.window()
             .set_size(slint::LogicalSize::new(w as f32, h as f32));
     }
     screen.attach_window(ui.as_weak());
-    let _alive = UiLoop::start(rt, views, &ui, inputs, telemetry.clone(), Frames::AfterDraw);
+    let _alive = UiLoop::start(
+        rt,
+        views,
+        &ui,
+        inputs,
+        telemetry.clone(),
+        (Frames::AfterDraw, Glass::default()),
+    );
     // The first frame: drawn in the loop's first pass, counted after it.
     let started = Instant::now();
     after_draw(move || {

@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm, PagesVm,
-    PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm, TileVm, Tone,
-    ViewModel,
+    AlertsVm, BadgesVm, CardsVm, DisplayVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm,
+    PageVm, PagesVm, PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm,
+    TileVm, Tone, ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The document's top-level keys in schema 1, as ARCHITECTURE.md documents
 /// them; the tests hold the served document to exactly these.
-pub const TOP_LEVEL_KEYS: [&str; 18] = [
+pub const TOP_LEVEL_KEYS: [&str; 19] = [
     "schema",
     "overall",
     "header",
@@ -36,6 +36,7 @@ pub const TOP_LEVEL_KEYS: [&str; 18] = [
     "labels",
     "page",
     "pages",
+    "display",
 ];
 
 /// The whole document.
@@ -68,6 +69,10 @@ pub struct Status<'a> {
     /// Every page's own words: section titles, empty states, the Proxmox
     /// guests, the printer's filament, the focused row.
     pub pages: &'a PagesVm,
+    /// The display's power: `state` ("on", "dim", "off"), `level` (dim
+    /// only), `reason` ("quiet hours until 07:00", "woken by: tower1
+    /// offline"), `until` (local "HH:MM" or null).
+    pub display: &'a DisplayVm,
 }
 
 /// The printer panel's facts and words.
@@ -176,6 +181,7 @@ impl<'a> Status<'a> {
             labels: &vm.labels,
             page: &vm.page,
             pages: &vm.pages,
+            display: &vm.display,
         }
     }
 

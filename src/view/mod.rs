@@ -27,10 +27,12 @@
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 //! | `page.rs` | the page shown, its title, focus and scroll |
+//! | `display.rs` | the display's power state: on, dim or off, and why |
 //! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
 
 mod cards;
 mod chart;
+mod display;
 pub mod format;
 mod health;
 mod heater;
@@ -48,6 +50,7 @@ use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 
 pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_MAX_C, CHART_RESOLUTION_C, ChartVm, chart as printer_chart};
+pub use display::DisplayVm;
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;
@@ -112,6 +115,9 @@ pub struct ViewModel {
     /// Every page's own words (the rows they share with the overview are
     /// the lists above).
     pub pages: PagesVm,
+    /// Whether the display is on, dimmed or off, and why (the hub sets it;
+    /// [`build`] says on).
+    pub display: DisplayVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -191,6 +197,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         labels: LabelsVm::default(),
         page: PageVm::overview(),
         pages,
+        display: DisplayVm::default(),
     }
 }
 
