@@ -262,19 +262,28 @@ fn aarch64_binary_matches_goldens_under_qemu() {
     );
 }
 
-/// The frame the aarch64 binary drew through DRM/KMS on an emulated board
-/// (QEMU's screendump, a PPM), against the golden for the frozen demo second,
-/// with the other machines' tolerance. Run by tests/pi/emulated-boot.sh with
-/// PIBOARD_EMU_FRAME and PIBOARD_EMU_GOLDEN (the golden's name) set.
+/// The frames the aarch64 binary drew through DRM/KMS on an emulated board
+/// (QEMU's screendumps, PPMs: the overview, the alerts page opened by a tap,
+/// the overview again after a tap on back), each against the golden for the
+/// frozen demo second on that page, with the other machines' tolerance. Run
+/// by tests/pi/emulated-boot.sh with PIBOARD_EMU_FRAMES set to
+/// space-separated `GOLDEN=PATH` pairs.
 #[test]
-#[ignore = "needs PIBOARD_EMU_FRAME; run by tests/pi/emulated-boot.sh"]
-fn emulated_board_frame_matches_golden() {
-    let frame = std::env::var("PIBOARD_EMU_FRAME").expect("set PIBOARD_EMU_FRAME");
-    let name = std::env::var("PIBOARD_EMU_GOLDEN").expect("set PIBOARD_EMU_GOLDEN");
-    let bytes = std::fs::read(&frame).expect("read the screendump");
-    let actual = golden::parse_ppm(&bytes).expect("a binary PPM (P6, maxval 255)");
-    match golden::verify(&name, &actual, Tolerance::OtherMachine("emulated")) {
-        Ok(differing) => println!("{name}: {differing} pixels differ, within the tolerance"),
-        Err(e) => panic!("{frame} on the emulated board: {e}"),
+#[ignore = "needs PIBOARD_EMU_FRAMES; run by tests/pi/emulated-boot.sh"]
+fn emulated_board_frames_match_goldens() {
+    let frames = std::env::var("PIBOARD_EMU_FRAMES").expect("set PIBOARD_EMU_FRAMES");
+    let mut failures = Vec::new();
+    for pair in frames.split_whitespace() {
+        let (name, frame) = pair.split_once('=').expect("GOLDEN=PATH");
+        let bytes = std::fs::read(frame).expect("read the screendump");
+        let actual = golden::parse_ppm(&bytes).expect("a binary PPM (P6, maxval 255)");
+        match golden::verify(name, &actual, Tolerance::OtherMachine("emulated")) {
+            Ok(differing) => {
+                println!("{frame}: {differing} pixels differ from {name}, within the tolerance")
+            }
+            Err(e) => failures.push(format!("{frame} on the emulated board: {e}")),
+        }
     }
+    assert!(!frames.trim().is_empty(), "no frames in PIBOARD_EMU_FRAMES");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -189,3 +189,112 @@ fn a_drag_scrolls_a_long_page_and_counts_as_one_touch() {
         "a drag is one touch for the idle timer, and opens nothing"
     );
 }
+
+/// The least size of a touch target, each way: what a finger hits
+/// reliably on the resistive panel.
+const TARGET_PX: u32 = 48;
+
+/// What a tap at each point of a line across the screen opens: `None`
+/// beside every target (a plain touch).
+fn taps_along(
+    screen: &Offscreen,
+    rx: &mut Receiver<Input>,
+    points: impl Iterator<Item = (f32, f32)>,
+) -> Vec<Option<Input>> {
+    points
+        .map(|(x, y)| {
+            screen.tap(x, y);
+            match drain(rx).as_slice() {
+                [Input::Touch] | [] => None,
+                [one] => Some(one.clone()),
+                more => panic!("one tap at ({x}, {y}) gave {more:?}"),
+            }
+        })
+        .collect()
+}
+
+/// Each run of one target along a line, as (where it starts, its length).
+fn runs(line: &[Option<Input>]) -> Vec<(usize, usize, Input)> {
+    let mut out: Vec<(usize, usize, Input)> = Vec::new();
+    for (i, hit) in line.iter().enumerate() {
+        match (hit, out.last_mut()) {
+            (None, _) => {}
+            (Some(h), Some((start, len, last))) if last == h && *start + *len == i => *len += 1,
+            (Some(h), _) => out.push((i, 1, h.clone())),
+        }
+    }
+    out
+}
+
+/// Every target the lines through `screen` cross is at least
+/// [`TARGET_PX`] tall and wide: lines down the screen every `step` px, and
+/// across it; a tap at every pixel of each. Returns what was too small.
+fn small_targets(screen: &Offscreen, rx: &mut Receiver<Input>, (w, h): (u32, u32)) -> Vec<String> {
+    // Under 48 px, so every target is crossed each way.
+    const STEP: usize = 40;
+    let mut small = Vec::new();
+    for x in (4..w).step_by(STEP) {
+        let down = taps_along(screen, rx, (0..h).map(|y| (x as f32, y as f32 + 0.5)));
+        for (y, len, target) in runs(&down) {
+            if len < TARGET_PX as usize {
+                small.push(format!(
+                    "{w}x{h}: {target:?} is {len} px tall at x {x}, from y {y}"
+                ));
+            }
+        }
+    }
+    for y in (4..h).step_by(STEP) {
+        let across = taps_along(screen, rx, (0..w).map(|x| (x as f32 + 0.5, y as f32)));
+        for (x, len, target) in runs(&across) {
+            if len < TARGET_PX as usize {
+                small.push(format!(
+                    "{w}x{h}: {target:?} is {len} px wide at y {y}, from x {x}"
+                ));
+            }
+        }
+    }
+    small
+}
+
+#[test]
+fn every_target_is_at_least_48_px_each_way_at_every_size() {
+    let mut small = Vec::new();
+    // A print running (the printer's column) and an idle printer (its
+    // strip), at the three sizes; and a page's back button.
+    for (w, h) in [(800, 480), (1024, 600), (480, 320)] {
+        for (at, page) in [(40, None), (150, None), (40, Some(Page::Printer))] {
+            let (inputs, mut rx) = Inputs::channel();
+            let mut screen = Offscreen::new(w, h).expect("the offscreen renderer");
+            let mut vm = demo_frame(at);
+            if let Some(page) = page {
+                let now = FakeClock::default().now();
+                let mut nav = Nav::new(NavSettings::default(), now);
+                nav.input(Input::Open { page, focus: None }, now);
+                vm = vm.on_page(&nav);
+            }
+            screen.frame(&vm);
+            input::connect(screen.ui(), inputs);
+            small.extend(small_targets(&screen, &mut rx, (w, h)));
+        }
+    }
+    assert!(
+        small.is_empty(),
+        "targets under {TARGET_PX} px:\n{}",
+        small.join("\n")
+    );
+}
+
+#[test]
+fn the_scan_sees_a_target_of_46_px() {
+    let hit = |on: bool| on.then_some(Input::Back);
+    let line: Vec<Option<Input>> = (0..100).map(|y| hit((10..56).contains(&y))).collect();
+    assert_eq!(runs(&line), [(10, 46, Input::Back)]);
+    let two = [
+        None,
+        Some(Input::Back),
+        Some(Input::Back),
+        None,
+        Some(Input::Back),
+    ];
+    assert_eq!(runs(&two), [(1, 2, Input::Back), (4, 1, Input::Back)]);
+}

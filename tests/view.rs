@@ -191,8 +191,9 @@ fn every_card_is_built_in_the_view_with_its_title_and_lines() {
     assert_eq!(c.guests.detail, "3 unknown · stopped: openclaw");
     assert_eq!(
         (c.storage.title.as_str(), c.storage.value.as_str()),
-        ("STORAGE · FULLEST", "local-lvm · thinkcentre2")
+        ("STORAGE · FULLEST", "71% of 29 GiB")
     );
+    assert_eq!(c.storage.detail, "local-lvm · thinkcentre2");
     assert!(c.storage.fraction.is_some_and(|f| (f - 0.71).abs() < 0.01));
     assert_eq!(
         (c.alerts.title.as_str(), c.alerts.value.as_str()),

@@ -27,6 +27,14 @@ pub mod sources;
 /// Exit status for a bad config or bad arguments.
 const EXIT_CONFIG: u8 = 2;
 
+/// The runtime's thread stacks, just under tokio's default of 2 MiB. Where
+/// transparent huge pages are `always` (Debian's arm64 kernel on the
+/// emulated board), a 2 MiB stack that happens to land 2 MiB-aligned is
+/// backed by one huge page: 2 MiB resident for the few kB a stack uses
+/// (tests/perf/PERFORMANCE.md, "The emulated board"). A mapping under 2 MiB
+/// can never hold one.
+const THREAD_STACK: usize = 2 * 1024 * 1024 - 64 * 1024;
+
 /// Runs the binary; returns its exit status.
 pub fn run(cli: Cli) -> ExitCode {
     crate::telemetry::mark_start();
@@ -246,6 +254,7 @@ fn run_display(
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("piboard-io")
+        .thread_stack_size(THREAD_STACK)
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;

@@ -11,8 +11,8 @@ use slint::{ModelRc, SharedString, VecModel};
 use super::ui;
 use crate::core::{Overall, Page};
 use crate::view::{
-    BadgeVm, CardVm, HeaderVm, LabelsVm, NodeVm, OverlayVm, PageVm, PrinterVm, ServiceVm,
-    TemperatureVm, Tone,
+    BadgeVm, CardVm, HeaderVm, JobRowVm, LabelsVm, NodeVm, OverlayVm, PageVm, PrinterPageVm,
+    PrinterVm, ServiceVm, TemperatureVm, Tone,
 };
 
 /// `CardData.fraction` for a card without a bar.
@@ -183,6 +183,27 @@ impl From<&PrinterVm> for ui::PrinterData {
             glyph: s(&p.glyph),
             hint: s(&p.hint),
             job: p.job,
+        }
+    }
+}
+
+impl From<&PrinterPageVm> for ui::PrinterPageData {
+    fn from(p: &PrinterPageVm) -> Self {
+        Self {
+            filament: s(&p.filament),
+            filament_fraction: p.filament_fraction.map_or(NO_BAR, |f| f as f32),
+            chart_caption: s(&p.chart_caption),
+            jobs_title: s(&p.jobs_title),
+        }
+    }
+}
+
+impl From<&JobRowVm> for ui::JobData {
+    fn from(j: &JobRowVm) -> Self {
+        Self {
+            file: s(&j.file),
+            detail: s(&j.detail),
+            tone: j.tone.into(),
         }
     }
 }

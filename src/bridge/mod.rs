@@ -9,8 +9,8 @@
 //! (`rows.rs`): a new model always counts as a change and would redraw the
 //! whole panel. The cards hold a list of lines, so they too are set only when
 //! their view model changed. The printer's temperature chart is an image
-//! drawn by `charts` (`chart.rs`), drawn and set only when its data or size
-//! changed.
+//! drawn by `charts` (`chart.rs`), as is the printer page's, each drawn
+//! only while shown and set only when its data or size changed.
 //! The pages' own rows and words are `pages.rs`'s; their sparklines,
 //! images drawn only while their page is shown, `sparklines.rs`'s. The
 //! display's state (`Dash.asleep` and the simulator's line) is all that a
@@ -52,6 +52,7 @@ use rows::{Rows, Shown};
 pub struct UiBridge {
     thumbnail: Option<Arc<Vec<u8>>>,
     chart: chart::ChartImage,
+    page_chart: chart::ChartImage,
     services: Rows<ServiceVm, ui::ServiceData>,
     nodes: Rows<NodeVm, ui::NodeData>,
     tiles: Rows<CardVm, ui::CardData>,
@@ -100,8 +101,25 @@ impl UiBridge {
             .sync(&vm.cards.alerts, |c| dash.set_alerts(c.into()));
         dash.set_printer((&vm.printer).into());
         self.set_thumbnail(&dash, vm.printer.thumbnail.as_ref());
-        self.chart
-            .sync(window, &vm.printer.chart, chart::size(layout));
+        let printer_chart = &vm.printer.chart;
+        let panel_size = chart::panel_size(layout, vm);
+        self.chart.sync(
+            window,
+            chart::Which::Panel,
+            printer_chart,
+            (None, None),
+            panel_size,
+        );
+        let page = &vm.pages.printer;
+        let targets = (page.extruder_target, page.bed_target);
+        let page_size = chart::page_size(layout, size.width, vm);
+        self.page_chart.sync(
+            window,
+            chart::Which::Page,
+            printer_chart,
+            targets,
+            page_size,
+        );
         self.pages.apply(&dash, vm);
         self.sparklines.sync(window, vm, layout);
         Self::display(window, &vm.display);

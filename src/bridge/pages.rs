@@ -8,7 +8,7 @@ use slint::SharedString;
 
 use super::rows::Rows;
 use super::ui;
-use crate::view::{AlertVm, GuestRowVm, PoolVm, ViewModel};
+use crate::view::{AlertVm, GuestRowVm, JobRowVm, PoolVm, ViewModel};
 
 /// A page's focused row for Slint: its index, or -1 for none.
 fn row(focus: Option<usize>) -> i32 {
@@ -25,6 +25,7 @@ pub(super) struct PageRows {
     alerts: Rows<AlertVm, ui::AlertData>,
     guests: Rows<GuestRowVm, ui::GuestData>,
     pools: Rows<PoolVm, ui::PoolData>,
+    jobs: Rows<JobRowVm, ui::JobData>,
 }
 
 impl PageRows {
@@ -54,10 +55,9 @@ impl PageRows {
             no_guests: s(&p.no_guests),
             focus_row: row(p.focus_row),
         });
-        dash.set_printer_page(ui::PrinterPageData {
-            filament: s(&pages.printer.filament),
-            filament_fraction: pages.printer.filament_fraction.map_or(-1.0, |f| f as f32),
-        });
+        dash.set_printer_page((&pages.printer).into());
+        self.jobs
+            .sync(&pages.printer.jobs, |m| dash.set_job_rows(m));
     }
 }
 

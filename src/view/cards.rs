@@ -31,10 +31,11 @@ pub struct SummariesVm {
 pub struct CardVm {
     /// "GUESTS", "STORAGE · FULLEST", a tile's name in capitals.
     pub title: String,
-    /// The headline: "16 / 17 running", "ceph-pool", "1 firing", "21%".
+    /// The headline, the card's key figure (the screen never cuts it off):
+    /// "16 / 17 running", "71% of 29 GiB", "1 firing", "21%".
     pub value: String,
-    /// The line under the lines: "stopped: openclaw", "+2 more",
-    /// "query failed: timed out"; empty for none.
+    /// The line under the lines: "stopped: openclaw", the fullest pool's
+    /// name, "+2 more", "query failed: timed out"; empty for none.
     pub detail: String,
     pub tone: Tone,
     /// Whether the headline starts with the tone's symbol: on the alerts
@@ -94,10 +95,12 @@ fn guests_card(g: &GuestsVm) -> CardVm {
 
 fn storage_card(st: &StorageVm) -> CardVm {
     match &st.fullest {
+        // The figure is the headline, never cut off; the pool's name
+        // (with its node, long) is the line under it, shortened if it must.
         Some(p) => CardVm {
             title: "STORAGE · FULLEST".to_owned(),
-            value: p.name.clone(),
-            detail: p.text.clone(),
+            value: p.text.clone(),
+            detail: p.name.clone(),
             tone: p.tone,
             fraction: Some(p.used_fraction),
             ..CardVm::default()
@@ -215,8 +218,9 @@ mod tests {
         });
         assert_eq!(
             (full.title.as_str(), full.value.as_str(), full.fraction),
-            ("STORAGE · FULLEST", "ceph-pool", Some(0.64))
+            ("STORAGE · FULLEST", "64% of 100 B", Some(0.64))
         );
+        assert_eq!(full.detail, "ceph-pool", "the name, under the figure");
         assert!(!full.symbol, "storage says its state with a bar");
         let none = storage_card(&StorageVm::default());
         assert_eq!(

@@ -49,6 +49,18 @@ pub fn clock_seconds(t: DateTime<Utc>, offset: FixedOffset) -> String {
     t.with_timezone(&offset).format("%H:%M:%S").to_string()
 }
 
+/// When something happened, as a person says it: "today 08:58",
+/// "yesterday 21:40", else the day: "Thu 19 Nov" (days in `offset`).
+pub fn when(t: DateTime<Utc>, now: DateTime<Utc>, offset: FixedOffset) -> String {
+    let day = |t: DateTime<Utc>| t.with_timezone(&offset).date_naive();
+    let days = (day(now) - day(t)).num_days();
+    match days {
+        0 => format!("today {}", clock(t, offset)),
+        1 => format!("yesterday {}", clock(t, offset)),
+        _ => date(t, offset),
+    }
+}
+
 /// The date line under the clock: "Sat 21 Nov".
 pub fn date(t: DateTime<Utc>, offset: FixedOffset) -> String {
     t.with_timezone(&offset).format("%a %-d %b").to_string()
@@ -188,5 +200,20 @@ mod tests {
         assert_eq!(clock(t, cet), "10:05");
         assert_eq!(clock_seconds(t, cet), "10:05:07");
         assert_eq!(date(t, cet), "Sat 21 Nov");
+    }
+
+    #[test]
+    fn when_says_today_yesterday_or_the_day_in_the_offset() {
+        let at = |d, h, m| {
+            Utc.with_ymd_and_hms(2026, 11, d, h, m, 0)
+                .single()
+                .expect("valid")
+        };
+        let cet = FixedOffset::east_opt(3600).expect("valid");
+        let now = at(21, 9, 0);
+        assert_eq!(when(at(21, 7, 58), now, cet), "today 08:58");
+        assert_eq!(when(at(20, 20, 40), now, cet), "yesterday 21:40");
+        assert_eq!(when(at(20, 23, 30), now, cet), "today 00:30", "CET's day");
+        assert_eq!(when(at(19, 12, 0), now, cet), "Thu 19 Nov");
     }
 }

@@ -56,8 +56,8 @@ pub use heater::{TemperatureVm, Trend};
 pub use labels::LabelsVm;
 pub use page::PageVm;
 pub use pages::{
-    AlertsPageVm, GuestRowVm, NodeRowVm, PagesVm, PrinterPageVm, ProxmoxPageVm, ServicesPageVm,
-    SparklineVm,
+    AlertsPageVm, GuestRowVm, JobRowVm, NodeRowVm, PagesVm, PrinterPageVm, ProxmoxPageVm,
+    ServicesPageVm, SparklineVm,
 };
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
@@ -173,7 +173,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
     let alerts = prometheus::alerts(prom, &when);
     let tiles = prometheus::tiles(prom, rules);
     let overlay = health::overlay(d, now, offset);
-    let pages = pages::build(d, &services, &alerts, now);
+    let pages = pages::build(d, &services, &alerts, now, offset);
     ViewModel {
         header: header(d, overall.status, now, offset),
         overall,

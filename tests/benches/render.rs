@@ -9,7 +9,10 @@
 //! - the printer's temperature chart (`charts/*`): a full frame with the
 //!   chart, the partial redraw when the chart gains one sample (its dirty
 //!   area is printed), and the `embedded-graphics` drawing of the chart
-//!   alone. ARCHITECTURE.md, "Charts", compares the two ways of drawing it.
+//!   alone. ARCHITECTURE.md, "Charts", compares the two ways of drawing it;
+//! - switching pages (`pages/*`): from the overview to each page and back,
+//!   as a tap on a panel and a tap on back do (the bridge copies the page's
+//!   view model, the renderer draws what changed: the area is printed once).
 //!
 //! Figures, dated, with the machine: tests/perf/PERFORMANCE.md.
 
@@ -18,7 +21,7 @@ use std::hint::black_box;
 use chrono::FixedOffset;
 use criterion::{Criterion, criterion_group, criterion_main};
 use piboard::charts::{self, Rgb888, TemperatureColours, Temperatures, Window};
-use piboard::core::TempHistory;
+use piboard::core::{Clock, FakeClock, Input, Nav, NavSettings, Page, TempHistory};
 use piboard::demo;
 use piboard::demo::frame as demo_frame;
 use piboard::platform::Offscreen;
@@ -164,5 +167,39 @@ fn eg_draw(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, render, build_view_model, chart);
+/// The demo's frame at second 40 on `page`, as a tap on its panel (without
+/// a focus) shows it.
+fn on_page(page: Page) -> ViewModel {
+    let now = FakeClock::default().now();
+    let mut nav = Nav::new(NavSettings::default(), now);
+    if page != Page::Overview {
+        nav.input(Input::Open { page, focus: None }, now);
+    }
+    demo_frame(40).on_page(&nav)
+}
+
+/// One iteration: the overview to `page` and back, each a frame drawn.
+fn pages(c: &mut Criterion) {
+    let mut h = Offscreen::new(800, 480).expect("headless renderer");
+    let overview = on_page(Page::Overview);
+    for page in [Page::Services, Page::Proxmox, Page::Printer, Page::Alerts] {
+        let shown = on_page(page);
+        h.render_frame_stats(&overview);
+        let to = h.render_frame_stats(&shown);
+        let back = h.render_frame_stats(&overview);
+        eprintln!(
+            "overview -> {page}: dirty {:.0}% of the frame; back: {:.0}%",
+            to.dirty_pixels as f64 * 100.0 / (800.0 * 480.0),
+            back.dirty_pixels as f64 * 100.0 / (800.0 * 480.0)
+        );
+        c.bench_function(&format!("pages/overview_to_{page}_and_back"), |bench| {
+            bench.iter(|| {
+                black_box(h.render_frame_stats(&shown));
+                black_box(h.render_frame_stats(&overview))
+            })
+        });
+    }
+}
+
+criterion_group!(benches, render, build_view_model, chart, pages);
 criterion_main!(benches);

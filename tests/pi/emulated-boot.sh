@@ -3,15 +3,19 @@
 # Bookworm's arm64 kernel in qemu-system-aarch64 (-M virt, Cortex-A53, 1 GB)
 # with a virtio GPU at 800x480 and a virtio tablet, runs `piboard --demo --at 40`
 # from a busybox initramfs through the Pi's code path (Slint linuxkms, software
-# renderer on DRM dumb buffers, libinput), and checks
+# renderer on DRM dumb buffers, libinput), and checks, with taps sent by QMP
+# input-send-event on the virtio tablet (through libinput, as a touch is):
 #   - the frame: QEMU's screendump against tests/golden/service-down.png with
 #     the other machines' tolerance (tests/common/golden.rs,
-#     Tolerance::OtherMachine; tests/golden.rs, emulated_board_frame_matches_golden),
-#   - touch: a tap sent with QMP input-send-event reaches the UI through
-#     libinput at the right place (piboard logs "tap x=.. y=..").
-# and reports piboard's peak RSS inside the guest (failing above 25 MiB) and
-# the time from init to the first frame. About 30 s once the packages are
-# fetched.
+#     Tolerance::OtherMachine; tests/golden.rs, emulated_board_frames_match_goldens),
+#   - a tap beside every target reaches the UI at the right place (piboard
+#     logs "tap x=.. y=..") and opens nothing,
+#   - a tap on the alerts card opens the alerts page: its frame against
+#     tests/golden/page-alerts-firing.png; a tap on back: the overview again,
+# and reports piboard's peak RSS inside the guest after each step (failing
+# above 25 MiB, or if opening the page and going back raise it by more than
+# 2 MiB) and the time from init to the first frame. About a minute once the
+# packages are fetched.
 #
 # Needs (as root, Debian/Ubuntu with `dpkg --add-architecture arm64` and
 # `apt-get update` done): qemu-system-arm, python3, binutils (readelf), kmod
@@ -29,9 +33,11 @@ cd "$(dirname "$0")/../.."
 
 bin=${PIBOARD_AARCH64_BIN:-target/aarch64-unknown-linux-gnu/release/piboard}
 work=${PIBOARD_EMU_WORK:-target/emulated-boot}
-# The demo second shown, and its golden (tests/golden.rs, CASES).
+# The demo second shown, and its goldens (tests/golden.rs, CASES): the
+# overview, and the alerts page a tap on the alerts card opens.
 at=40
 golden=service-down
+page_golden=page-alerts-firing
 
 started=$(date +%s)
 [ -x "$bin" ] || { echo "no aarch64 binary at $bin (run cross/build-aarch64.sh)" >&2; exit 1; }
@@ -67,9 +73,9 @@ python3 tests/pi/emulated_boot.py \
     --at "$at" \
     --work "$work/run"
 
-echo "--- the frame against tests/golden/$golden.png"
-PIBOARD_EMU_FRAME="$work/run/frame.ppm" PIBOARD_EMU_GOLDEN="$golden" \
-    cargo test --locked --test golden emulated_board_frame_matches_golden \
+echo "--- the frames against their goldens"
+PIBOARD_EMU_FRAMES="$golden=$work/run/frame.ppm $page_golden=$work/run/page.ppm $golden=$work/run/back.ppm" \
+    cargo test --locked --test golden emulated_board_frames_match_goldens \
     -- --ignored --nocapture
 
 echo "emulated boot: OK in $(( $(date +%s) - started )) s ($kernel_pkg, demo second $at)"

@@ -5,15 +5,29 @@ runs it through the KMS code path it uses on the Pi: Slint's linuxkms backend,
 the software renderer on DRM dumb buffers, libinput for touch.
 
 Run by tests/pi/emulated-boot.sh, which fetches Debian's arm64 kernel and
-busybox-static and extracts them; this script builds the initramfs, boots it,
-and drives the guest over QMP:
+busybox-static and extracts them; this script builds the initramfs
+(emu_initramfs.py), boots it, and drives the guest over QMP (reading the
+guest's memory figures with emu_memory.py):
 
-  1. waits for the guest to report piboard's first frame,
+  1. waits for the guest to report piboard's first frame, and its memory
+     then and after the first requests to its :8080 server (which the
+     later steps poll),
   2. takes the screen with QMP's screendump (PPM) into WORK/frame.ppm,
-  3. taps the screen centre with input-send-event on the virtio tablet and
-     waits for piboard's "tap" log line (the touch reached the UI through
-     libinput, at the right coordinates),
-  4. reads piboard's peak RSS (VmHWM) inside the guest.
+  3. taps the screen centre, beside every target, with input-send-event on
+     the virtio tablet and waits for piboard's "tap" log line (the touch
+     reached the UI through libinput, at the right coordinates),
+  4. taps the alerts card, waits until the guest sees the alerts page drawn
+     (a new frame counted on /metrics and the page named on /api/status),
+     and takes the screen into WORK/page.ppm,
+  5. taps the page's back button, waits for the overview drawn again, and
+     takes the screen into WORK/back.ppm,
+  6. reads piboard's peak RSS (VmHWM) inside the guest after each step,
+     with its largest mappings (/proc/PID/smaps), its transparent huge
+     pages and each thread's stack mapping, to say what a tap and a page
+     switch cost; fails if the switch raises the peak by more than
+     --switch-budget MiB, or if a thread's stack is 2 MiB or more (this
+     kernel backs such a stack with a 2 MiB huge page when it lands
+     aligned, which it does on some boots: src/app/mod.rs, THREAD_STACK).
 
 Prints the figures and writes them to WORK/report.txt. Exit 1 on any failure.
 Python 3 standard library only.
@@ -21,22 +35,24 @@ Python 3 standard library only.
 
 import argparse
 import json
-import os
 import re
 import shutil
 import socket
-import stat
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from emu_initramfs import build_initramfs
+from emu_memory import memory, memory_report, thread_stacks
+
 WIDTH, HEIGHT = 800, 480
-# The tap: the screen centre, in pixels.
+# The taps, in pixels (tests/touch.rs checks them on the same frame): the
+# screen's centre, beside every target; the alerts card; a page's back button.
 TAP = (400, 240)
-MODULES = ["virtio_pci", "virtio_gpu", "virtio_input", "evdev"]
-LIB_DIRS = ["/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu"]
+ALERTS = (430, 355)
+BACK = (60, 84)
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -81,11 +97,73 @@ wait_log() {
         sleep 0.1
     done
 }
+# Memory now: piboard's status (peak and resident, by kind) and its largest
+# mappings, for `mem LABEL` (the host compares the labels).
+mem() {
+    echo "EMU-MEM $1 $(grep -E '^(VmHWM|VmRSS|RssAnon|RssFile|RssShmem)' /proc/$pid/status |
+        tr -s ' \t' ' ' | tr '\n' ' ')"
+    awk -v label="$1" '
+        function out() {
+            if (rss >= 256) printf "EMU-MAP %s %s kB %s size=%s huge=%s at=%s\n", label, rss, name, size, huge, range
+        }
+        /^[0-9a-f]+-[0-9a-f]+ / { out(); name = ($6 == "" ? "[anon]" : $6); range = $1; rss = 0 }
+        /^Size:/ { size = $2 }
+        /^Rss:/ { rss = $2 }
+        /^AnonHugePages:/ { huge = $2 }
+        END { out() }' /proc/$pid/smaps
+    # Each thread's name and stack pointer (the 8th field of its syscall
+    # file, while it waits in one), to tell whose stack a mapping is.
+    for t in /proc/$pid/task/*; do
+        echo "EMU-THREAD $1 $(tr ' ' _ <$t/comm) sp=$(cut -d' ' -f8 $t/syscall)"
+    done
+    grep ' rw-p 00000000 00:00 0 ' /proc/$pid/maps | sed "s/^/EMU-ANON $1 /"
+}
+metric() {
+    wget -qO- http://127.0.0.1:8080/metrics | awk -v m="$1" '$1 == m { print $2 }'
+}
+# The page named in /api/status.
+page() {
+    wget -qO- http://127.0.0.1:8080/api/status | tr -d ' \n' |
+        sed -n 's/.*"page":{[^}]*"name":"\([a-z]*\)".*/\1/p'
+}
+# Waits (up to 30 s) until a new view model has been drawn after FRAMES and
+# /api/status names PAGE, then a second more for the frame to settle.
+settle() {
+    n=0
+    until [ "$(metric piboard_frames_drawn_total)" -gt "$1" ] && [ "$(page)" = "$2" ]; do
+        n=$((n + 1)); [ $n -gt 150 ] && { echo "EMU-FAIL page $2 not drawn"; break; }
+        sleep 0.2
+    done
+    sleep 1
+}
 wait_log "first frame drawn" "no first frame"
 echo "EMU-FIRST-FRAME uptime=$(cut -d' ' -f1 /proc/uptime) $(grep 'first frame drawn' /tmp/piboard.log)"
-wait_log " tap " "no tap"
-echo "EMU-TAP $(grep ' tap ' /tmp/piboard.log | head -1)"
+sleep 3
+mem boot
+# The first requests to :8080 (the steps below poll it), apart from the taps.
+metric piboard_frames_drawn_total >/dev/null
+page >/dev/null
+sleep 1
+mem http
+echo "EMU-READY overview"
+# 1. A tap beside every target (the screen's centre): a touch, nothing opens.
+wait_log " tap x=" "no tap"
+echo "EMU-TAP $(grep ' tap x=' /tmp/piboard.log | head -1)"
 sleep 2
+mem touch
+# 2. A tap on the alerts card: the alerts page.
+frames=$(metric piboard_frames_drawn_total)
+echo "EMU-READY touch frames=$frames"
+wait_log "tap: open" "no tap on a target"
+settle "$frames" alerts
+echo "EMU-PAGE alerts frames=$(metric piboard_frames_drawn_total) $(grep 'tap: open' /tmp/piboard.log | head -1)"
+mem page
+# 3. A tap on the page's back button: the overview again.
+frames=$(metric piboard_frames_drawn_total)
+wait_log "tap: back" "no tap on back"
+settle "$frames" overview
+echo "EMU-PAGE overview frames=$(metric piboard_frames_drawn_total)"
+mem back
 # piboard's own /metrics: frames counted after linuxkms drew them.
 echo "EMU-METRICS $(wget -qO- http://127.0.0.1:8080/metrics | awk '
     /^piboard_frames_drawn_total / {printf "frames=%s ", $2}
@@ -98,162 +176,6 @@ echo "EMU-DONE"
 sync
 poweroff -f
 """
-
-FONTS_CONF = """<?xml version="1.0"?>
-<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
-<fontconfig>
-  <dir>/usr/share/fonts</dir>
-  <cachedir>/tmp/fontconfig</cachedir>
-</fontconfig>
-"""
-
-
-class Cpio:
-    """A newc ("070701") archive, the format the kernel unpacks as initramfs."""
-
-    def __init__(self):
-        self.data = bytearray()
-        self.ino = 1
-        self.seen = set()
-
-    def _entry(self, name, mode, body=b"", rdev=(0, 0)):
-        name = name.lstrip("/")
-        fields = [self.ino, mode, 0, 0, 1, 0, len(body), 0, 0, rdev[0], rdev[1],
-                  len(name) + 1, 0]
-        self.ino += 1
-        self.data += b"070701" + b"".join(b"%08x" % f for f in fields)
-        self.data += name.encode() + b"\0"
-        self.data += b"\0" * (-len(self.data) % 4)
-        self.data += body
-        self.data += b"\0" * (-len(self.data) % 4)
-
-    def dir(self, path):
-        parts = Path(path.lstrip("/")).parts
-        for i in range(1, len(parts) + 1):
-            d = "/".join(parts[:i])
-            if d not in self.seen:
-                self.seen.add(d)
-                self._entry(d, stat.S_IFDIR | 0o755)
-
-    def file(self, path, body, mode=0o644):
-        self.dir(os.path.dirname(path))
-        self._entry(path, stat.S_IFREG | mode, body)
-
-    def copy(self, path, src):
-        src = Path(src)
-        mode = 0o755 if os.access(src, os.X_OK) else 0o644
-        self.file(path, src.read_bytes(), mode)
-
-    def symlink(self, path, target):
-        self.dir(os.path.dirname(path))
-        self._entry(path, stat.S_IFLNK | 0o777, target.encode())
-
-    def chardev(self, path, major, minor):
-        self.dir(os.path.dirname(path))
-        self._entry(path, stat.S_IFCHR | 0o600, rdev=(major, minor))
-
-    def tree(self, dest, src):
-        for root, dirs, files in os.walk(src):
-            rel = os.path.relpath(root, src)
-            base = dest if rel == "." else f"{dest}/{rel}"
-            self.dir(base)
-            for f in sorted(files):
-                p = os.path.join(root, f)
-                if os.path.islink(p):
-                    self.symlink(f"{base}/{f}", os.readlink(p))
-                else:
-                    self.copy(f"{base}/{f}", p)
-            for d in dirs:
-                p = os.path.join(root, d)
-                if os.path.islink(p):
-                    self.symlink(f"{base}/{d}", os.readlink(p))
-
-    def bytes(self):
-        self._entry("TRAILER!!!", 0)
-        return bytes(self.data)
-
-
-def run(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
-def module_order(moddir):
-    """The wanted modules and their dependencies, dependencies first."""
-    paths = {}
-    for p in Path(moddir, "kernel").rglob("*.ko"):
-        paths[p.stem.replace("-", "_")] = p
-    order = []
-
-    def visit(name):
-        name = name.replace("-", "_")
-        if name in order:
-            return
-        if name not in paths:
-            raise SystemExit(f"module {name} not found under {moddir} (built in?)")
-        deps = run("modinfo", "-F", "depends", str(paths[name])).strip()
-        for d in filter(None, deps.split(",")):
-            visit(d)
-        order.append(name)
-
-    for m in MODULES:
-        visit(m)
-    return [(n, paths[n]) for n in order]
-
-
-def library_closure(binary):
-    """The interpreter and every NEEDED library, found in the arm64 multiarch dirs."""
-    interp = re.search(r"program interpreter: (\S+)\]", run("readelf", "-l", binary))
-    if not interp:
-        raise SystemExit(f"{binary}: no program interpreter")
-    found = {}
-    todo = [binary]
-    while todo:
-        for lib in re.findall(r"\(NEEDED\)\s+Shared library: \[(.+?)\]",
-                              run("readelf", "-d", todo.pop())):
-            if lib in found:
-                continue
-            for d in LIB_DIRS:
-                if os.path.exists(f"{d}/{lib}"):
-                    found[lib] = os.path.realpath(f"{d}/{lib}")
-                    todo.append(found[lib])
-                    break
-            else:
-                raise SystemExit(f"{lib} (needed by the closure of {binary}) is not "
-                                 f"in {LIB_DIRS}: install its arm64 package")
-    return interp.group(1), found
-
-
-def build_initramfs(args, work):
-    cpio = Cpio()
-    for d in ["proc", "sys", "dev", "tmp", "run", "root", "bin", "sbin", "usr/bin"]:
-        cpio.dir(d)
-    cpio.chardev("dev/console", 5, 1)
-    cpio.copy("bin/busybox", args.busybox)
-    cpio.file("init", INIT.replace("@AT@", str(args.at)).encode(), 0o755)
-    cpio.copy("usr/bin/piboard", args.bin)
-    interp, libs = library_closure(args.bin)
-    cpio.copy(interp, os.path.realpath(interp))
-    for name, path in sorted(libs.items()):
-        cpio.copy(f"lib/aarch64-linux-gnu/{name}", path)
-    mods = module_order(args.moddir)
-    for name, path in mods:
-        cpio.copy(f"modules/{path.name}", path)
-    cpio.file("modules/order", "\n".join(p.name for _, p in mods).encode() + b"\n")
-    cpio.tree("usr/share/libinput", args.libinput_data)
-    if os.path.isdir(args.xkb_data):
-        cpio.tree("usr/share/X11/xkb", args.xkb_data)
-    cpio.file("etc/fonts/fonts.conf", FONTS_CONF.encode())
-    # One system font, as on the Pi (libfontconfig1 pulls in fonts-dejavu-core):
-    # piboard draws with its embedded fonts, but fontique's fontconfig backend
-    # panics (NoMatch) when fontconfig knows no font at all.
-    cpio.copy(f"usr/share/fonts/{os.path.basename(args.font)}", args.font)
-    image = cpio.bytes()
-    out = work / "initramfs.cpio"
-    out.write_bytes(image)
-    print(f"initramfs: {len(image) / 1e6:.1f} MB, {len(libs)} libraries, "
-          f"modules: {' '.join(n for n, _ in mods)}")
-    return out
-
 
 class Qmp:
     def __init__(self, path, deadline):
@@ -314,6 +236,62 @@ def field(line, name):
     return float(m.group(1))
 
 
+def screendump(qmp, path):
+    """QEMU's picture of the screen (PPM) into `path`, once it is complete."""
+    path.unlink(missing_ok=True)
+    qmp.cmd("screendump", filename=str(path))
+    for _ in range(50):
+        if path.exists() and path.stat().st_size >= WIDTH * HEIGHT * 3:
+            return f"{path} ({path.stat().st_size} bytes)"
+        time.sleep(0.1)
+    raise RuntimeError(f"screendump {path}: incomplete")
+
+
+def tap(qmp, at):
+    """A tap at `at` (pixels) on the virtio tablet: move, press, release.
+    Its absolute axes range 0..0x7fff in QEMU."""
+    def axis(a, v, size):
+        return {"type": "abs", "data": {"axis": a, "value": round(v * 0x7FFF / size)}}
+    qmp.cmd("input-send-event", events=[axis("x", at[0], WIDTH), axis("y", at[1], HEIGHT)])
+    time.sleep(0.3)
+    for down in (True, False):
+        qmp.cmd("input-send-event",
+                events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
+        time.sleep(0.3)
+
+
+def drive(qmp, serial, work, deadline, qemu):
+    """Steps 2 to 5 of the module doc; returns (report lines, ok)."""
+    report, ok = [], True
+    wait_for(serial, "EMU-READY overview", deadline, qemu)
+    report.append(f"screendump of the overview: {screendump(qmp, work / 'frame.ppm')}")
+
+    tap(qmp, TAP)
+    line = wait_for(serial, "EMU-TAP", deadline, qemu)
+    x, y = field(line, "x"), field(line, "y")
+    tap_ok = abs(x - TAP[0]) <= 2 and abs(y - TAP[1]) <= 2
+    ok &= tap_ok
+    report.append(f"tap beside the targets: sent at {TAP}, piboard logged x={x:g} y={y:g} "
+                  f"({'OK' if tap_ok else 'WRONG PLACE'})")
+
+    line = wait_for(serial, "EMU-READY touch", deadline, qemu)
+    idle = field(line, "frames") == 1
+    ok &= idle
+    report.append(f"frames after it: {field(line, 'frames'):g} (the first only: "
+                  f"{'OK' if idle else 'THE FROZEN DEMO REDREW'})")
+    tap(qmp, ALERTS)
+    line = wait_for(serial, "EMU-PAGE alerts", deadline, qemu)
+    report.append(f"tap on the alerts card at {ALERTS}: the alerts page drawn "
+                  f"(frame {field(line, 'frames'):g}); screendump: "
+                  f"{screendump(qmp, work / 'page.ppm')}")
+
+    tap(qmp, BACK)
+    line = wait_for(serial, "EMU-PAGE overview", deadline, qemu)
+    report.append(f"tap on back at {BACK}: the overview drawn (frame "
+                  f"{field(line, 'frames'):g}); screendump: {screendump(qmp, work / 'back.ppm')}")
+    return report, ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="the aarch64 piboard binary")
@@ -327,6 +305,9 @@ def main():
     ap.add_argument("--at", type=int, default=40, help="the demo second to freeze")
     ap.add_argument("--rss-budget", type=float, default=25,
                     help="fail if piboard's peak RSS in the guest is above this (MiB)")
+    ap.add_argument("--switch-budget", type=float, default=2,
+                    help="fail if opening a page and going back raises the peak RSS "
+                         "by more than this (MiB)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--timeout", type=int, default=300, help="seconds for the whole boot")
     ap.add_argument("--qemu", default="qemu-system-aarch64")
@@ -334,13 +315,13 @@ def main():
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    initramfs = build_initramfs(args, work)
-    serial, frame = work / "serial.log", work / "frame.ppm"
+    initramfs = build_initramfs(args, work, INIT.replace("@AT@", str(args.at)))
+    serial = work / "serial.log"
     # A short path: a unix socket's name is limited to 107 bytes.
     qmp_dir = Path(tempfile.mkdtemp(prefix="piboard-qmp-"))
     qmp_sock = qmp_dir / "qmp.sock"
-    for p in (serial, frame):
-        p.unlink(missing_ok=True)
+    for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm"):
+        (work / name).unlink(missing_ok=True)
 
     cmd = [args.qemu, "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "1024",
            "-nodefaults", "-no-reboot", "-display", "none",
@@ -368,30 +349,9 @@ def main():
                       f"to start piboard, incl. loading modules; {since_start:.1f} s "
                       f"in piboard), kernel uptime {start + since_start:.1f} s, "
                       f"{host_first:.0f} s after starting qemu")
-        # The frame is frozen; give the renderer a moment past the first frame.
-        time.sleep(3)
-        qmp.cmd("screendump", filename=str(frame))
-        for _ in range(50):
-            if frame.exists() and frame.stat().st_size >= WIDTH * HEIGHT * 3:
-                break
-            time.sleep(0.1)
-        report.append(f"screendump: {frame} ({frame.stat().st_size} bytes)")
-
-        # A tap at the centre: absolute axes range 0..0x7fff in QEMU.
-        def axis(a, v, size):
-            return {"type": "abs", "data": {"axis": a, "value": round(v * 0x7FFF / size)}}
-        qmp.cmd("input-send-event", events=[axis("x", TAP[0], WIDTH), axis("y", TAP[1], HEIGHT)])
-        time.sleep(0.3)
-        for down in (True, False):
-            qmp.cmd("input-send-event",
-                    events=[{"type": "btn", "data": {"down": down, "button": "left"}}])
-            time.sleep(0.3)
-        tap = wait_for(serial, "EMU-TAP", deadline, qemu)
-        x, y = field(tap, "x"), field(tap, "y")
-        tap_ok = abs(x - TAP[0]) <= 2 and abs(y - TAP[1]) <= 2
-        ok &= tap_ok
-        report.append(f"tap: sent at {TAP}, piboard logged x={x:g} y={y:g} "
-                      f"({'OK' if tap_ok else 'WRONG PLACE'})")
+        steps, fine = drive(qmp, serial, work, deadline, qemu)
+        report += steps
+        ok &= fine
 
         metrics = wait_for(serial, "EMU-METRICS", deadline, qemu)
         frames, count = field(metrics, "frames"), field(metrics, "render_count")
@@ -410,6 +370,18 @@ def main():
         report.append(f"piboard peak RSS in the guest: {hwm:.1f} MiB (VmHWM; "
                       f"VmRSS {field(rss, 'VmRSS') / 1024:.1f} MiB; budget "
                       f"{args.rss_budget:g} MiB: {'OK' if within else 'OVER'})")
+        text = serial.read_text(errors="replace")
+        lines, fine = memory_report(memory(text), args.switch_budget)
+        report += lines
+        # A 2 MiB stack that lands 2 MiB-aligned is one transparent huge page
+        # where THP is `always` (this kernel): 2 MiB resident, on some boots.
+        stacks = thread_stacks(text)
+        small = bool(stacks) and all(kb is not None and kb < 2048 for _, kb in stacks)
+        ok &= small
+        report.append("thread stacks (the writable mapping at each stack pointer): " +
+                      ", ".join(f"{n} {'?' if kb is None else kb} kB" for n, kb in stacks) +
+                      f" ({'OK: under 2 MiB' if small else '2 MiB OR MORE: a huge page can back one'})")
+        ok &= fine
         text = serial.read_text(errors="replace")
         if "EMU-ALIVE" not in text:
             ok = False

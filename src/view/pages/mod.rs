@@ -5,6 +5,7 @@
 //! view model's own lists, which the bridge keeps as one Slint model each),
 //! and adds what only the page shows: its section titles, what it says when
 //! it has no rows, the Proxmox guests one by one, the printer's filament,
+//! chart targets and last jobs,
 //! and which row the page is focused on. [`build`] makes them from the
 //! dashboard; [`ViewModel::on_page`](super::ViewModel::on_page) sets the
 //! focused row from the navigation. `/api/status` serves them as `pages`.
@@ -18,14 +19,14 @@ mod printer;
 mod proxmox;
 mod sparklines;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
 
 use crate::core::{Dashboard, Page, SourceKind};
 
 use super::{AlertsVm, NodeVm, ServiceVm};
 
-pub use printer::PrinterPageVm;
+pub use printer::{JobRowVm, PrinterPageVm};
 pub use proxmox::{GuestRowVm, NodeRowVm, ProxmoxPageVm};
 pub use sparklines::SparklineVm;
 
@@ -65,6 +66,7 @@ pub(super) fn build(
     services: &[ServiceVm],
     alerts: &AlertsVm,
     now: DateTime<Utc>,
+    offset: FixedOffset,
 ) -> PagesVm {
     PagesVm {
         services: ServicesPageVm {
@@ -80,7 +82,7 @@ pub(super) fn build(
                 .collect(),
         },
         proxmox: proxmox::page(d.proxmox(), d.histories(), now),
-        printer: printer::page(d.source(SourceKind::Moonraker)),
+        printer: printer::page(d.source(SourceKind::Moonraker), now, offset),
         alerts: AlertsPageVm {
             empty: alerts_empty(d, alerts),
         },
