@@ -17,7 +17,8 @@ use crate::config::{self, ConfigError, Loaded};
 use crate::core::{Clock, Dashboard, Input, Nav, NavSettings, Page, SystemClock};
 use crate::demo;
 use crate::hub::Hub;
-use crate::platform::{Inputs, Offscreen, Screen, encode_png};
+use crate::platform::hardware::Hardware;
+use crate::platform::{Glass, Inputs, Offscreen, Screen, encode_png, watch_motion};
 use crate::server::{self, AppState};
 use crate::telemetry::Telemetry;
 use crate::view;
@@ -260,7 +261,14 @@ fn run_display(
         .context("cannot start the async runtime")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let telemetry = Arc::new(Telemetry::new());
-    let hub = hub_for(&feed, nav, clock.clone());
+    // The backlight and the motion sensor: what cannot be opened is a
+    // problem in /api/status, never a failure (platform::hardware).
+    let hardware = match &feed {
+        Feed::Config(l) => Hardware::open(&l.config.display),
+        Feed::Demo { .. } => Hardware::open(&Default::default()),
+    };
+    let hub = hub_for(&feed, nav, clock.clone()).with_hardware(hardware.problems);
+    let glass = Glass::new(hardware.backlight);
     let (views_tx, views_rx) = watch::channel(Arc::new(hub.view()));
     let screen = Screen::new();
     if let Some(listen) = listen {
@@ -279,6 +287,11 @@ fn run_display(
     let (updates_tx, updates_rx) = mpsc::channel(64);
     let (inputs, inputs_rx) = Inputs::channel();
     rt.spawn(hub.run(updates_rx, inputs_rx, views_tx));
+    if let Some(sensor) = hardware.motion
+        && let Err(e) = watch_motion(sensor, inputs.clone())
+    {
+        tracing::error!("cannot watch the motion sensor: {e}");
+    }
     match feed {
         // A frozen frame has no timeline: only the page changes.
         Feed::Demo { frozen_at: Some(_) } => drop(updates_tx),
@@ -292,12 +305,13 @@ fn run_display(
     }
     match mode {
         Display::Window(size) => {
-            crate::platform::window::run(rt.handle(), views_rx, inputs, size, telemetry, screen)
+            let out = (screen, glass);
+            crate::platform::window::run(rt.handle(), views_rx, inputs, size, telemetry, out)
                 .context("the display failed")?
         }
         Display::Headless(size) => {
-            let glass = (screen, crate::platform::Glass::default());
-            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, glass)
+            let out = (screen, glass);
+            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, out)
                 .context("the headless renderer failed")?
         }
     }

@@ -30,7 +30,8 @@ use slint::ComponentHandle as _;
 
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
-use crate::core::Power;
+use crate::core::{Input, Power};
+use crate::platform::Inputs;
 use crate::view::ViewModel;
 
 /// A backlight piboard can switch (and perhaps dim).
@@ -42,8 +43,32 @@ pub trait Backlight: Send {
 
 /// A motion sensor (a PIR on a GPIO input line).
 pub trait MotionSensor: Send {
-    /// Whether motion was seen since the last poll; never blocks.
-    fn poll(&mut self) -> Result<bool, HardwareError>;
+    /// Blocks until the next motion (debounced by the sensor); an error
+    /// ends the watch ([`watch_motion`]).
+    fn wait(&mut self) -> Result<(), HardwareError>;
+}
+
+/// Watches `sensor` on its own thread: each motion goes to the hub as
+/// [`Input::Motion`], the input path a touch takes (the hub wakes the
+/// display; motion opens nothing). The first error is logged once and ends
+/// the watch; the display still sleeps and wakes on touch.
+pub fn watch_motion(
+    mut sensor: Box<dyn MotionSensor>,
+    inputs: Inputs,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("piboard-motion".into())
+        .stack_size(64 * 1024)
+        .spawn(move || {
+            loop {
+                if let Err(e) = sensor.wait() {
+                    tracing::error!("the motion sensor stopped: {e}");
+                    return;
+                }
+                tracing::info!("motion");
+                inputs.send(Input::Motion);
+            }
+        })
 }
 
 /// Why the hardware could not be driven; the cause and the fix in words.
@@ -84,21 +109,35 @@ impl Backlight for FakeBacklight {
     }
 }
 
-/// A motion sensor for tests and the simulator: [`FakeMotion::trigger`]
-/// makes the next poll see motion.
-#[derive(Debug, Clone, Default)]
-pub struct FakeMotion(Arc<AtomicBool>);
+/// A motion sensor for tests: each [`FakeMotion::trigger`] is one motion;
+/// dropping every trigger ends the sensor (its `wait` errs).
+#[derive(Debug)]
+pub struct FakeMotion(std::sync::mpsc::Receiver<()>);
+
+/// Someone walking past a [`FakeMotion`].
+#[derive(Debug, Clone)]
+pub struct MotionTrigger(std::sync::mpsc::Sender<()>);
 
 impl FakeMotion {
+    /// A sensor and its trigger.
+    pub fn new() -> (Self, MotionTrigger) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        (Self(rx), MotionTrigger(tx))
+    }
+}
+
+impl MotionTrigger {
     /// Someone walks past.
     pub fn trigger(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        let _ = self.0.send(());
     }
 }
 
 impl MotionSensor for FakeMotion {
-    fn poll(&mut self) -> Result<bool, HardwareError> {
-        Ok(self.0.swap(false, Ordering::SeqCst))
+    fn wait(&mut self) -> Result<(), HardwareError> {
+        self.0
+            .recv()
+            .map_err(|_| HardwareError("the fake sensor was unplugged".into()))
     }
 }
 
@@ -219,10 +258,16 @@ mod tests {
     }
 
     #[test]
-    fn the_fake_motion_sensor_reports_each_trigger_once() {
-        let mut pir = FakeMotion::default();
-        assert_eq!(pir.poll(), Ok(false));
+    fn each_motion_reaches_the_hub_as_an_input_until_the_sensor_fails() {
+        let (sensor, pir) = FakeMotion::new();
+        let (inputs, mut rx) = Inputs::channel();
+        let watch = watch_motion(Box::new(sensor), inputs).expect("a thread");
         pir.trigger();
-        assert_eq!((pir.poll(), pir.poll()), (Ok(true), Ok(false)));
+        pir.trigger();
+        drop(pir);
+        watch.join().expect("the watch ends when the sensor fails");
+        assert_eq!(rx.try_recv().ok(), Some(Input::Motion));
+        assert_eq!(rx.try_recv().ok(), Some(Input::Motion));
+        assert!(rx.try_recv().is_err(), "two motions, two inputs");
     }
 }
