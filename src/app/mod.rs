@@ -144,7 +144,30 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     } else {
         Display::Window(size)
     };
-    run_display(feed, nav, mode, server)
+    let wiring = wiring(&cli, &feed);
+    run_display(feed, (nav, wiring), mode, server)
+}
+
+/// The backlight and motion sensor to open: the config's, with the command
+/// line's lines over them (the demo has none of its own).
+fn wiring(cli: &Cli, feed: &Feed) -> config::DisplayConfig {
+    let mut display = match feed {
+        Feed::Config(l) => l.config.display.clone(),
+        Feed::Demo { .. } => config::DisplayConfig::default(),
+    };
+    if let Some(gpio) = cli.backlight_gpio {
+        let chip = display.backlight.and_then(|b| b.chip);
+        display.backlight = Some(config::BacklightConfig {
+            gpio: Some(gpio),
+            pwm: None,
+            chip,
+        });
+    }
+    if let Some(gpio) = cli.motion_gpio {
+        let chip = display.motion.and_then(|m| m.chip);
+        display.motion = Some(config::MotionConfig { gpio, chip });
+    }
+    display
 }
 
 /// Where the dashboard draws.
@@ -244,7 +267,7 @@ fn screenshot(feed: &Feed, nav: &Nav, out: &Path, (w, h): (u32, u32)) -> anyhow:
 
 fn run_display(
     feed: Feed,
-    nav: Nav,
+    (nav, wiring): (Nav, config::DisplayConfig),
     mode: Display,
     listen: Option<Listen>,
 ) -> anyhow::Result<ExitCode> {
@@ -263,10 +286,7 @@ fn run_display(
     let telemetry = Arc::new(Telemetry::new());
     // The backlight and the motion sensor: what cannot be opened is a
     // problem in /api/status, never a failure (platform::hardware).
-    let hardware = match &feed {
-        Feed::Config(l) => Hardware::open(&l.config.display),
-        Feed::Demo { .. } => Hardware::open(&Default::default()),
-    };
+    let hardware = Hardware::open(&wiring);
     let hub = hub_for(&feed, nav, clock.clone()).with_hardware(hardware.problems);
     let glass = Glass::new(hardware.backlight);
     let (views_tx, views_rx) = watch::channel(Arc::new(hub.view()));
