@@ -58,7 +58,7 @@ pub fn watch_motion(
 ) -> std::io::Result<std::thread::JoinHandle<()>> {
     std::thread::Builder::new()
         .name("piboard-motion".into())
-        .stack_size(64 * 1024)
+        .stack_size(256 * 1024)
         .spawn(move || {
             loop {
                 if let Err(e) = sensor.wait() {
