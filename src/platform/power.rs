@@ -151,6 +151,8 @@ struct Inner {
     dark: AtomicBool,
     power: Mutex<Power>,
     backlight: Mutex<Box<dyn Backlight>>,
+    /// The backlight's last failure, so each one is logged once.
+    failed: Mutex<Option<HardwareError>>,
 }
 
 impl std::fmt::Debug for Glass {
@@ -174,11 +176,13 @@ impl Glass {
             dark: AtomicBool::new(false),
             power: Mutex::new(Power::On),
             backlight: Mutex::new(backlight),
+            failed: Mutex::new(None),
         }))
     }
 
     /// Applies `power`; returns whether it changed. A backlight that fails
-    /// is logged: the black frame still darkens the screen.
+    /// is logged once (until its failure changes): the black frame still
+    /// darkens the screen.
     pub fn apply(&self, power: Power) -> bool {
         let Ok(mut current) = self.0.power.lock() else {
             return false;
@@ -187,13 +191,26 @@ impl Glass {
             return false;
         }
         *current = power;
-        if let Ok(mut b) = self.0.backlight.lock()
-            && let Err(e) = b.set(power)
-        {
-            tracing::warn!("cannot set the backlight: {e}");
+        if let Ok(mut b) = self.0.backlight.lock() {
+            self.note(b.set(power).err());
         }
         self.0.dark.store(power == Power::Off, Ordering::SeqCst);
         true
+    }
+
+    /// Logs a backlight failure once (until it changes or clears).
+    fn note(&self, outcome: Option<HardwareError>) {
+        let Ok(mut failed) = self.0.failed.lock() else {
+            return;
+        };
+        match &outcome {
+            Some(e) if failed.as_ref() != Some(e) => {
+                tracing::warn!("cannot set the backlight: {e}; the black frame still darkens it");
+            }
+            None if failed.is_some() => tracing::info!("the backlight answers again"),
+            _ => {}
+        }
+        *failed = outcome;
     }
 
     /// Whether nothing is to be drawn.
@@ -255,6 +272,25 @@ mod tests {
         assert!(glass.apply(Power::Dim(10)));
         assert!(!glass.is_dark());
         assert_eq!(backlight.history(), vec![Power::Off, Power::Dim(10)]);
+    }
+
+    struct Broken;
+
+    impl Backlight for Broken {
+        fn set(&mut self, _: Power) -> Result<(), HardwareError> {
+            Err(HardwareError("the line is gone".into()))
+        }
+    }
+
+    #[test]
+    fn a_failing_backlight_never_stops_the_glass() {
+        let glass = Glass::new(Box::new(Broken));
+        assert!(glass.apply(Power::Off));
+        assert!(glass.is_dark(), "the black frame darkens it all the same");
+        assert!(glass.apply(Power::On));
+        assert!(!glass.is_dark());
+        let failed = glass.0.failed.lock().map(|f| f.clone()).ok().flatten();
+        assert_eq!(failed, Some(HardwareError("the line is gone".into())));
     }
 
     #[test]
