@@ -2,8 +2,11 @@
 # One-time preparation of a fresh Raspberry Pi OS Bookworm Lite (64-bit) for
 # piboard on a Waveshare 5" HDMI LCD (800x480, XPT2046 touch via ads7846):
 #   - the libraries the binary needs (libinput10, libxkbcommon0, libfontconfig1)
-#   - the `piboard` system user, in the video, render and input groups
-#   - config.txt: KMS, SPI and the ads7846 touch overlay (a marked block)
+#   - the `piboard` system user, in the video, render and input groups (and
+#     gpio when the config has [display.backlight] or [display.motion]:
+#     Raspberry Pi OS gives /dev/gpiochip* and /sys/class/pwm to that group)
+#   - config.txt: KMS, SPI and the ads7846 touch overlay (a marked block),
+#     and the pwm-2chan overlay when [display.backlight] has pwm = 0 | 1
 #   - cmdline.txt: the forced 800x480 mode, no console on tty1, no cursor,
 #     no console blanking
 #   - getty on tty1 masked
@@ -87,6 +90,23 @@ if [ -z "$rotation" ]; then
         }' "$root/etc/piboard/piboard.toml" 2>/dev/null || true)
     rotation=${rotation:-0}
 fi
+# A key's value in a section of the installed config ("" when absent).
+config_value() {
+    awk -v want="[$1]" -v key="$2" '
+        /^[[:space:]]*\[/ { line = $0; gsub(/[[:space:]]/, "", line); in_section = (line == want) }
+        in_section && $0 ~ "^[[:space:]]*" key "[[:space:]]*=" {
+            sub(/^[^=]*=[[:space:]]*/, ""); sub(/[[:space:]]*(#.*)?$/, ""); print; exit
+        }' "$root/etc/piboard/piboard.toml" 2>/dev/null || true
+}
+# The backlight's PWM channel and whether any GPIO is configured.
+pwm_channel=$(config_value display.backlight pwm)
+uses_gpio=0
+if [ -n "$pwm_channel$(config_value display.backlight gpio)$(config_value display.motion gpio)" ]; then
+    uses_gpio=1
+fi
+case $pwm_channel in ""|0|1) ;; *)
+    echo "setup-pi.sh: [display.backlight] pwm must be 0 or 1, not $pwm_channel" >&2; exit 2 ;;
+esac
 case $rotation in 0|90|180|270) ;; *)
     echo "setup-pi.sh: rotation must be 0, 90, 180 or 270, not $rotation" >&2; exit 2 ;;
 esac
@@ -136,7 +156,14 @@ config_block="# >>> piboard: Waveshare 5\" HDMI LCD under KMS (managed by setup-
 dtoverlay=vc4-kms-v3d
 hdmi_force_hotplug=1
 dtparam=spi=on
-dtoverlay=ads7846,cs=1,penirq=25,penirq_pull=2,speed=50000,keep_vref_on=0,swapxy=0,pmax=255,xohms=150,xmin=200,xmax=3900,ymin=200,ymax=3900
+dtoverlay=ads7846,cs=1,penirq=25,penirq_pull=2,speed=50000,keep_vref_on=0,swapxy=0,pmax=255,xohms=150,xmin=200,xmax=3900,ymin=200,ymax=3900"
+if [ -n "$pwm_channel" ]; then
+    # The backlight's hardware PWM: channel 0 on GPIO 18, channel 1 on GPIO 19
+    # (for GPIO 12/13 instead: pin=12,func=4,pin2=13,func2=4).
+    config_block="$config_block
+dtoverlay=pwm-2chan"
+fi
+config_block="$config_block
 # <<< piboard"
 
 if [ -e "$root$boot/config.txt" ]; then
@@ -193,6 +220,13 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 groups=video,render,input
+if [ "$uses_gpio" = 1 ]; then
+    if getent group gpio >/dev/null 2>&1; then
+        groups=$groups,gpio
+    else
+        say "warning: no gpio group: give /dev/gpiochip* (and /sys/class/pwm) to the piboard user by hand" >&2
+    fi
+fi
 # Owners only mean something on the Pi itself, not in a test root.
 own_cfg=(-o root -g piboard) own_root=(-o root -g root)
 if [ -n "$root" ]; then own_cfg=() own_root=(); fi

@@ -57,6 +57,16 @@ pub struct Cli {
     /// Do not serve the :8080 endpoints.
     #[arg(long)]
     pub no_server: bool,
+
+    /// The backlight's switch on this GPIO line: `[display.backlight] gpio`
+    /// for this run (also with --demo).
+    #[arg(long, value_name = "LINE")]
+    pub backlight_gpio: Option<u8>,
+
+    /// A PIR sensor on this GPIO line: `[display.motion] gpio` for this run
+    /// (also with --demo).
+    #[arg(long, value_name = "LINE")]
+    pub motion_gpio: Option<u8>,
 }
 
 fn parse_page(s: &str) -> Result<Page, String> {
@@ -119,5 +129,20 @@ mod tests {
     fn at_requires_demo() {
         assert!(Cli::try_parse_from(["piboard", "--at", "5"]).is_err());
         assert!(Cli::try_parse_from(["piboard", "--demo", "--at", "5"]).is_ok());
+    }
+
+    #[test]
+    fn the_gpio_lines_parse_with_the_demo() {
+        let cli = Cli::try_parse_from([
+            "piboard",
+            "--demo",
+            "--backlight-gpio",
+            "4",
+            "--motion-gpio",
+            "3",
+        ])
+        .expect("valid arguments");
+        assert_eq!((cli.backlight_gpio, cli.motion_gpio), (Some(4), Some(3)));
+        assert!(Cli::try_parse_from(["piboard", "--motion-gpio", "x"]).is_err());
     }
 }

@@ -50,6 +50,7 @@ pub struct Hub {
     nav: Nav,
     night: Night,
     clock: Arc<dyn Clock>,
+    hardware: Vec<String>,
 }
 
 impl Hub {
@@ -63,6 +64,7 @@ impl Hub {
             night: Night::new(SleepSettings::default(), clock.now()),
             nav,
             clock,
+            hardware: Vec::new(),
         }
     }
 
@@ -73,6 +75,14 @@ impl Hub {
         self
     }
 
+    /// The same hub, saying in the display's state which configured
+    /// hardware could not be opened (`platform::hardware`).
+    #[must_use]
+    pub fn with_hardware(mut self, problems: Vec<String>) -> Self {
+        self.hardware = problems;
+        self
+    }
+
     /// A hub over one frozen view model: only the page can change.
     pub fn frozen(vm: ViewModel, nav: Nav, clock: Arc<dyn Clock>) -> Self {
         Self {
@@ -80,6 +90,7 @@ impl Hub {
             night: Night::new(SleepSettings::default(), clock.now()),
             nav,
             clock,
+            hardware: Vec::new(),
         }
     }
 
@@ -97,7 +108,7 @@ impl Hub {
 
     /// Applies an input from the screen now; returns whether the page or
     /// the display changed. An input on a screen that is not on only wakes
-    /// it.
+    /// it; [`Input::Motion`] (a PIR sensor) only ever goes to the night.
     pub fn input(&mut self, input: Input) -> bool {
         let now = self.clock.now();
         if let Model::Frozen(vm) = &mut self.model
@@ -106,6 +117,9 @@ impl Hub {
             tracing::info!(?input, "a touch woke the frozen frame (swallowed)");
             vm.display = DisplayVm::default();
             return true;
+        }
+        if input == Input::Motion {
+            return self.motion();
         }
         if self.night.touch(&chrono::Local, now) == Touch::Swallowed {
             tracing::info!(?input, "a touch woke the screen (swallowed)");
@@ -128,11 +142,14 @@ impl Hub {
     /// The display's state now, as the view model carries it (a frozen
     /// frame's is its own, fixed until a touch wakes it).
     pub fn display(&self) -> DisplayVm {
-        if let Model::Frozen(vm) = &self.model {
-            return vm.display.clone();
-        }
-        let now = self.clock.now();
-        DisplayVm::of(&self.night.state(&chrono::Local, now), local_offset(now))
+        let mut display = if let Model::Frozen(vm) = &self.model {
+            vm.display.clone()
+        } else {
+            let now = self.clock.now();
+            DisplayVm::of(&self.night.state(&chrono::Local, now), local_offset(now))
+        };
+        display.hardware.clone_from(&self.hardware);
+        display
     }
 
     /// The view model now, on the page shown.

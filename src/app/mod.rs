@@ -17,7 +17,8 @@ use crate::config::{self, ConfigError, Loaded};
 use crate::core::{Clock, Dashboard, Input, Nav, NavSettings, Page, SystemClock};
 use crate::demo;
 use crate::hub::Hub;
-use crate::platform::{Inputs, Offscreen, Screen, encode_png};
+use crate::platform::hardware::Hardware;
+use crate::platform::{Glass, Inputs, Offscreen, Screen, encode_png, watch_motion};
 use crate::server::{self, AppState};
 use crate::telemetry::Telemetry;
 use crate::view;
@@ -143,7 +144,30 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     } else {
         Display::Window(size)
     };
-    run_display(feed, nav, mode, server)
+    let wiring = wiring(&cli, &feed);
+    run_display(feed, (nav, wiring), mode, server)
+}
+
+/// The backlight and motion sensor to open: the config's, with the command
+/// line's lines over them (the demo has none of its own).
+fn wiring(cli: &Cli, feed: &Feed) -> config::DisplayConfig {
+    let mut display = match feed {
+        Feed::Config(l) => l.config.display.clone(),
+        Feed::Demo { .. } => config::DisplayConfig::default(),
+    };
+    if let Some(gpio) = cli.backlight_gpio {
+        let chip = display.backlight.and_then(|b| b.chip);
+        display.backlight = Some(config::BacklightConfig {
+            gpio: Some(gpio),
+            pwm: None,
+            chip,
+        });
+    }
+    if let Some(gpio) = cli.motion_gpio {
+        let chip = display.motion.and_then(|m| m.chip);
+        display.motion = Some(config::MotionConfig { gpio, chip });
+    }
+    display
 }
 
 /// Where the dashboard draws.
@@ -243,7 +267,7 @@ fn screenshot(feed: &Feed, nav: &Nav, out: &Path, (w, h): (u32, u32)) -> anyhow:
 
 fn run_display(
     feed: Feed,
-    nav: Nav,
+    (nav, wiring): (Nav, config::DisplayConfig),
     mode: Display,
     listen: Option<Listen>,
 ) -> anyhow::Result<ExitCode> {
@@ -260,7 +284,11 @@ fn run_display(
         .context("cannot start the async runtime")?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let telemetry = Arc::new(Telemetry::new());
-    let hub = hub_for(&feed, nav, clock.clone());
+    // The backlight and the motion sensor: what cannot be opened is a
+    // problem in /api/status, never a failure (platform::hardware).
+    let hardware = Hardware::open(&wiring);
+    let hub = hub_for(&feed, nav, clock.clone()).with_hardware(hardware.problems);
+    let glass = Glass::new(hardware.backlight);
     let (views_tx, views_rx) = watch::channel(Arc::new(hub.view()));
     let screen = Screen::new();
     if let Some(listen) = listen {
@@ -279,6 +307,11 @@ fn run_display(
     let (updates_tx, updates_rx) = mpsc::channel(64);
     let (inputs, inputs_rx) = Inputs::channel();
     rt.spawn(hub.run(updates_rx, inputs_rx, views_tx));
+    if let Some(sensor) = hardware.motion
+        && let Err(e) = watch_motion(sensor, inputs.clone())
+    {
+        tracing::error!("cannot watch the motion sensor: {e}");
+    }
     match feed {
         // A frozen frame has no timeline: only the page changes.
         Feed::Demo { frozen_at: Some(_) } => drop(updates_tx),
@@ -292,12 +325,13 @@ fn run_display(
     }
     match mode {
         Display::Window(size) => {
-            crate::platform::window::run(rt.handle(), views_rx, inputs, size, telemetry, screen)
+            let out = (screen, glass);
+            crate::platform::window::run(rt.handle(), views_rx, inputs, size, telemetry, out)
                 .context("the display failed")?
         }
         Display::Headless(size) => {
-            let glass = (screen, crate::platform::Glass::default());
-            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, glass)
+            let out = (screen, glass);
+            crate::platform::headless::run(rt.handle(), views_rx, inputs, size, telemetry, out)
                 .context("the headless renderer failed")?
         }
     }

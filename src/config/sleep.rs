@@ -101,6 +101,8 @@ pub struct BacklightConfig {
     pub gpio: Option<u8>,
     /// A hardware PWM channel (0 or 1: GPIO 12/18 or 13/19): brightness.
     pub pwm: Option<u8>,
+    /// The GPIO chip of `gpio` (default "/dev/gpiochip0", the Pi's header).
+    pub chip: Option<String>,
 }
 
 /// `[display.motion]`: a PIR sensor.
@@ -109,6 +111,8 @@ pub struct BacklightConfig {
 pub struct MotionConfig {
     /// The GPIO input line (BCM number) the sensor drives high on motion.
     pub gpio: u8,
+    /// Its GPIO chip (default "/dev/gpiochip0", the Pi's header).
+    pub chip: Option<String>,
 }
 
 impl SleepConfig {

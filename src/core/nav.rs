@@ -135,6 +135,9 @@ pub enum Input {
     Next,
     /// The previous page in cycle order (wrapping).
     Prev,
+    /// Motion before a PIR sensor: wakes the display (the hub gives it to
+    /// the night, never to navigation).
+    Motion,
 }
 
 /// How navigation behaves: from `[display]` and the configured sources.
@@ -208,7 +211,7 @@ impl Nav {
         self.active_at = now;
         let before = self.shown();
         match input {
-            Input::Touch => {}
+            Input::Touch | Input::Motion => {}
             Input::Open { page, focus } => self.open(page, focus),
             Input::Back => self.show(Page::Overview),
             Input::Scroll(by) => {

@@ -194,3 +194,30 @@ fn a_frozen_dark_frame_stays_dark_until_a_touch_that_only_lights_it() {
     assert!(hub.input(proxmox_at("tower1")));
     assert_eq!(hub.view().page.name, Page::Proxmox);
 }
+
+/// Motion (a PIR sensor) takes the touch's path: it wakes an idle screen,
+/// opens nothing and restarts nothing in navigation; the hardware that
+/// could not be opened is in the display's state.
+#[test]
+fn motion_wakes_the_screen_and_opens_nothing() {
+    let clock = FakeClock::default();
+    let sleep = SleepSettings {
+        idle_after: Some(Duration::from_secs(60)),
+        ..SleepSettings::default()
+    };
+    let problem = "[display.motion]: no GPIO chip /dev/gpiochip9".to_owned();
+    let mut hub = live(&clock)
+        .with_sleep(sleep)
+        .with_hardware(vec![problem.clone()]);
+    assert!(hub.input(proxmox_at("tower1")));
+    clock.advance(Duration::from_secs(60));
+    assert_eq!(hub.view().display.state, "off");
+    assert!(hub.input(Input::Motion), "the wake is a change");
+    let woke = hub.view();
+    assert_eq!((woke.display.state, woke.page.name), ("on", Page::Proxmox));
+    assert!(
+        !hub.input(Input::Motion),
+        "motion on a lit screen changes nothing"
+    );
+    assert_eq!(woke.display.hardware, vec![problem]);
+}

@@ -5,16 +5,22 @@
 //! loop, touch out of it ([`input`]), the heartbeat, systemd's notifications;
 //! [`power`] darkens the glass while the display sleeps.
 
+pub mod gpio;
+pub mod hardware;
 pub mod headless;
 pub mod input;
 pub mod kms;
 pub mod offscreen;
 pub mod power;
+pub mod pwm;
 pub mod screen;
 pub mod ui_loop;
 pub mod window;
 
 pub use input::Inputs;
 pub use offscreen::{Offscreen, RenderStats, encode_png};
-pub use power::{Backlight, FakeBacklight, FakeMotion, Glass, MotionSensor};
+pub use power::{
+    Backlight, FakeBacklight, FakeMotion, Glass, HardwareError, MotionSensor, MotionTrigger,
+    watch_motion,
+};
 pub use screen::{Screen, ScreenError};

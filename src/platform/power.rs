@@ -30,7 +30,8 @@ use slint::ComponentHandle as _;
 
 use crate::bridge::UiBridge;
 use crate::bridge::ui::MainWindow;
-use crate::core::Power;
+use crate::core::{Input, Power};
+use crate::platform::Inputs;
 use crate::view::ViewModel;
 
 /// A backlight piboard can switch (and perhaps dim).
@@ -42,8 +43,32 @@ pub trait Backlight: Send {
 
 /// A motion sensor (a PIR on a GPIO input line).
 pub trait MotionSensor: Send {
-    /// Whether motion was seen since the last poll; never blocks.
-    fn poll(&mut self) -> Result<bool, HardwareError>;
+    /// Blocks until the next motion (debounced by the sensor); an error
+    /// ends the watch ([`watch_motion`]).
+    fn wait(&mut self) -> Result<(), HardwareError>;
+}
+
+/// Watches `sensor` on its own thread: each motion goes to the hub as
+/// [`Input::Motion`], the input path a touch takes (the hub wakes the
+/// display; motion opens nothing). The first error is logged once and ends
+/// the watch; the display still sleeps and wakes on touch.
+pub fn watch_motion(
+    mut sensor: Box<dyn MotionSensor>,
+    inputs: Inputs,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("piboard-motion".into())
+        .stack_size(256 * 1024)
+        .spawn(move || {
+            loop {
+                if let Err(e) = sensor.wait() {
+                    tracing::error!("the motion sensor stopped: {e}");
+                    return;
+                }
+                tracing::info!("motion");
+                inputs.send(Input::Motion);
+            }
+        })
 }
 
 /// Why the hardware could not be driven; the cause and the fix in words.
@@ -84,21 +109,35 @@ impl Backlight for FakeBacklight {
     }
 }
 
-/// A motion sensor for tests and the simulator: [`FakeMotion::trigger`]
-/// makes the next poll see motion.
-#[derive(Debug, Clone, Default)]
-pub struct FakeMotion(Arc<AtomicBool>);
+/// A motion sensor for tests: each [`FakeMotion::trigger`] is one motion;
+/// dropping every trigger ends the sensor (its `wait` errs).
+#[derive(Debug)]
+pub struct FakeMotion(std::sync::mpsc::Receiver<()>);
+
+/// Someone walking past a [`FakeMotion`].
+#[derive(Debug, Clone)]
+pub struct MotionTrigger(std::sync::mpsc::Sender<()>);
 
 impl FakeMotion {
+    /// A sensor and its trigger.
+    pub fn new() -> (Self, MotionTrigger) {
+        let (tx, rx) = std::sync::mpsc::channel();
+        (Self(rx), MotionTrigger(tx))
+    }
+}
+
+impl MotionTrigger {
     /// Someone walks past.
     pub fn trigger(&self) {
-        self.0.store(true, Ordering::SeqCst);
+        let _ = self.0.send(());
     }
 }
 
 impl MotionSensor for FakeMotion {
-    fn poll(&mut self) -> Result<bool, HardwareError> {
-        Ok(self.0.swap(false, Ordering::SeqCst))
+    fn wait(&mut self) -> Result<(), HardwareError> {
+        self.0
+            .recv()
+            .map_err(|_| HardwareError("the fake sensor was unplugged".into()))
     }
 }
 
@@ -112,6 +151,8 @@ struct Inner {
     dark: AtomicBool,
     power: Mutex<Power>,
     backlight: Mutex<Box<dyn Backlight>>,
+    /// The backlight's last failure, so each one is logged once.
+    failed: Mutex<Option<HardwareError>>,
 }
 
 impl std::fmt::Debug for Glass {
@@ -135,11 +176,13 @@ impl Glass {
             dark: AtomicBool::new(false),
             power: Mutex::new(Power::On),
             backlight: Mutex::new(backlight),
+            failed: Mutex::new(None),
         }))
     }
 
     /// Applies `power`; returns whether it changed. A backlight that fails
-    /// is logged: the black frame still darkens the screen.
+    /// is logged once (until its failure changes): the black frame still
+    /// darkens the screen.
     pub fn apply(&self, power: Power) -> bool {
         let Ok(mut current) = self.0.power.lock() else {
             return false;
@@ -148,13 +191,26 @@ impl Glass {
             return false;
         }
         *current = power;
-        if let Ok(mut b) = self.0.backlight.lock()
-            && let Err(e) = b.set(power)
-        {
-            tracing::warn!("cannot set the backlight: {e}");
+        if let Ok(mut b) = self.0.backlight.lock() {
+            self.note(b.set(power).err());
         }
         self.0.dark.store(power == Power::Off, Ordering::SeqCst);
         true
+    }
+
+    /// Logs a backlight failure once (until it changes or clears).
+    fn note(&self, outcome: Option<HardwareError>) {
+        let Ok(mut failed) = self.0.failed.lock() else {
+            return;
+        };
+        match &outcome {
+            Some(e) if failed.as_ref() != Some(e) => {
+                tracing::warn!("cannot set the backlight: {e}; the black frame still darkens it");
+            }
+            None if failed.is_some() => tracing::info!("the backlight answers again"),
+            _ => {}
+        }
+        *failed = outcome;
     }
 
     /// Whether nothing is to be drawn.
@@ -218,11 +274,36 @@ mod tests {
         assert_eq!(backlight.history(), vec![Power::Off, Power::Dim(10)]);
     }
 
+    struct Broken;
+
+    impl Backlight for Broken {
+        fn set(&mut self, _: Power) -> Result<(), HardwareError> {
+            Err(HardwareError("the line is gone".into()))
+        }
+    }
+
     #[test]
-    fn the_fake_motion_sensor_reports_each_trigger_once() {
-        let mut pir = FakeMotion::default();
-        assert_eq!(pir.poll(), Ok(false));
+    fn a_failing_backlight_never_stops_the_glass() {
+        let glass = Glass::new(Box::new(Broken));
+        assert!(glass.apply(Power::Off));
+        assert!(glass.is_dark(), "the black frame darkens it all the same");
+        assert!(glass.apply(Power::On));
+        assert!(!glass.is_dark());
+        let failed = glass.0.failed.lock().map(|f| f.clone()).ok().flatten();
+        assert_eq!(failed, Some(HardwareError("the line is gone".into())));
+    }
+
+    #[test]
+    fn each_motion_reaches_the_hub_as_an_input_until_the_sensor_fails() {
+        let (sensor, pir) = FakeMotion::new();
+        let (inputs, mut rx) = Inputs::channel();
+        let watch = watch_motion(Box::new(sensor), inputs).expect("a thread");
         pir.trigger();
-        assert_eq!((pir.poll(), pir.poll()), (Ok(true), Ok(false)));
+        pir.trigger();
+        drop(pir);
+        watch.join().expect("the watch ends when the sensor fails");
+        assert_eq!(rx.try_recv().ok(), Some(Input::Motion));
+        assert_eq!(rx.try_recv().ok(), Some(Input::Motion));
+        assert!(rx.try_recv().is_err(), "two motions, two inputs");
     }
 }

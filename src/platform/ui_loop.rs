@@ -106,7 +106,13 @@ impl UiLoop {
                         return; // nothing is drawn while dark
                     }
                     if frames == Frames::AfterDraw {
-                        after_draw(move || counter.frame_drawn(started.elapsed()));
+                        let relit = shown == Shown::Relit;
+                        after_draw(move || {
+                            counter.frame_drawn(started.elapsed());
+                            if relit {
+                                tracing::info!("lit again: first frame drawn");
+                            }
+                        });
                     }
                 });
                 if shown.is_err() {

@@ -19,14 +19,15 @@ use crate::view::ViewModel;
 /// Opens the dashboard window and runs Slint's event loop on this thread
 /// until the window closes. View models arrive on `views`; a task on `rt`
 /// forwards each one into the event loop, so the UI never waits on the network.
-/// Taps go to `inputs`.
+/// Taps go to `inputs`. `glass` darkens the display (its backlight, and
+/// the black cover) while it sleeps.
 pub fn run(
     rt: &tokio::runtime::Handle,
     views: watch::Receiver<Arc<ViewModel>>,
     inputs: Inputs,
     size: Option<(u32, u32)>,
     telemetry: Arc<Telemetry>,
-    screen: Arc<Screen>,
+    (screen, glass): (Arc<Screen>, Glass),
 ) -> Result<(), PlatformError> {
     let ui = MainWindow::new()?;
     // The simulator has no backlight: its black window says why in a line.
@@ -42,7 +43,7 @@ pub fn run(
         &ui,
         inputs,
         telemetry.clone(),
-        (Frames::AfterDraw, Glass::default()),
+        (Frames::AfterDraw, glass),
     );
     // The first frame: drawn in the loop's first pass, counted after it.
     let started = Instant::now();

@@ -71,7 +71,9 @@ pub struct Status<'a> {
     pub pages: &'a PagesVm,
     /// The display's power: `state` ("on", "dim", "off"), `level` (dim
     /// only), `reason` ("quiet hours until 07:00", "woken by: tower1
-    /// offline"), `until` (local "HH:MM" or null).
+    /// offline"), `until` (local "HH:MM" or null), `hardware` (the
+    /// configured backlight or motion sensor that could not be opened, each
+    /// with its fix; empty when all is well).
     pub display: &'a DisplayVm,
 }
 

@@ -30,6 +30,9 @@ pub struct DisplayVm {
     /// `/api/status`, which has the reason.
     #[serde(skip)]
     pub line: String,
+    /// The configured backlight or motion sensor piboard could not open,
+    /// each with its fix (`platform::hardware`); empty when all is well.
+    pub hardware: Vec<String>,
 }
 
 impl Default for DisplayVm {
@@ -42,6 +45,7 @@ impl Default for DisplayVm {
             reason: "on".to_owned(),
             until: None,
             line: String::new(),
+            hardware: Vec::new(),
         }
     }
 }
@@ -66,6 +70,7 @@ impl DisplayVm {
                 Power::Off => format!("asleep: {} · click to wake", s.reason),
                 Power::On | Power::Dim(_) => String::new(),
             },
+            hardware: Vec::new(),
         }
     }
 

@@ -12,6 +12,10 @@
 #     logs "tap x=.. y=..") and opens nothing,
 #   - a tap on the alerts card opens the alerts page: its frame against
 #     tests/golden/page-alerts-firing.png; a tap on back: the overview again,
+#   - the GPIO path (issue 16): on a dark demo second, a backlight on the
+#     PL061's line 4 reads "out lo" in debugfs and the screen is black; QMP's
+#     system_powerdown pulses line 3 (piboard's motion line): "out hi" and
+#     the dashboard drawn again, with the wake latency from the guest's log,
 # and reports piboard's peak RSS inside the guest after each step (failing
 # above 25 MiB, or if opening the page and going back raise it by more than
 # 2 MiB) and the time from init to the first frame. About a minute once the

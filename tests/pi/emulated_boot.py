@@ -29,6 +29,14 @@ guest's memory figures with emu_memory.py):
      kernel backs such a stack with a 2 MiB huge page when it lands
      aligned, which it does on some boots: src/app/mod.rs, THREAD_STACK).
 
+  7. restarts piboard on a dark demo second (NIGHT) with its backlight on
+     the PL061's line BACKLIGHT and a PIR on line 3 (the GPIO character
+     device, linux-embedded-hal), checks the line reads "out lo" in
+     debugfs and the screen is black, sends QMP's system_powerdown (QEMU
+     pulses line 3), and checks the screen wakes: the line "out hi", the
+     frame drawn again (WORK/woken.ppm, not black), and the wake latency
+     from piboard's log (the edge read to the first frame lit again).
+
 Prints the figures and writes them to WORK/report.txt. Exit 1 on any failure.
 Python 3 standard library only.
 """
@@ -53,6 +61,10 @@ WIDTH, HEIGHT = 800, 480
 TAP = (400, 240)
 ALERTS = (430, 355)
 BACK = (60, 84)
+# Step 4: a demo second in the demo's night (dark; tests/golden/night-asleep),
+# and the PL061 line the backlight is switched on (line 3 is the motion's).
+NIGHT = 190
+BACKLIGHT = 4
 
 INIT = r"""#!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -171,6 +183,40 @@ echo "EMU-METRICS $(wget -qO- http://127.0.0.1:8080/metrics | awk '
     /^piboard_render_duration_seconds_count / {printf "render_count=%s ", $2}')"
 echo "EMU-RSS $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t' ' ' | tr '\n' ' ')"
 kill -0 $pid 2>/dev/null && echo "EMU-ALIVE"
+# 4. The GPIO path on the PL061's character device (issue 16): a dark demo
+# second, the backlight on line @BACKLIGHT@, a PIR on line 3 (the line QMP's
+# system_powerdown pulses; gpio-keys is a module nobody loads).
+kill $pid; wait $pid 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug
+# The backlight line as the kernel shows it ("out hi", "out lo").
+backlight() {
+    base=$(sed -n 's/.*GPIOs \([0-9]*\)-.*pl061.*/\1/p' /sys/kernel/debug/gpio | head -1)
+    grep " gpio-$((base + @BACKLIGHT@)) " /sys/kernel/debug/gpio | grep -o '[a-z]* *[a-z]* *$' |
+        tr -s ' '
+}
+/usr/bin/piboard --demo --at @NIGHT@ --backlight-gpio @BACKLIGHT@ --motion-gpio 3 \
+    >/tmp/night.log 2>&1 &
+pid=$!
+tail -f /tmp/night.log | sed 's/^/EMU-NIGHT-LOG /' &
+wait_night() {
+    n=0
+    until grep -q "$1" /tmp/night.log; do
+        n=$((n + 1))
+        if [ $n -gt 600 ] || ! kill -0 $pid 2>/dev/null; then echo "EMU-FAIL $2"; break; fi
+        sleep 0.05
+    done
+}
+wait_night "first frame drawn" "no first frame at night"
+sleep 2
+sed 's/^/EMU-DEBUGFS /' /sys/kernel/debug/gpio
+echo "EMU-GPIO dark backlight=[$(backlight)]"
+echo "EMU-READY night"
+wait_night "lit again" "the pulse did not wake the screen"
+echo "EMU-GPIO lit backlight=[$(backlight)]"
+echo "EMU-WAKE $(grep -m1 ' motion' /tmp/night.log) / $(grep -m1 'lit again' /tmp/night.log)"
+sleep 1
+echo "EMU-READY woken"
+kill -0 $pid 2>/dev/null && echo "EMU-NIGHT-ALIVE"
 sleep 1
 echo "EMU-DONE"
 sync
@@ -292,6 +338,50 @@ def drive(qmp, serial, work, deadline, qemu):
     return report, ok
 
 
+def lit_share(ppm):
+    """The share of pixels that are not black in a binary PPM (P6, 8 bits)."""
+    data = ppm.read_bytes()
+    header = data.split(b"\n", 3)
+    pixels = header[3]
+    lit = sum(1 for i in range(0, len(pixels) - 2, 3) if pixels[i] | pixels[i + 1] | pixels[i + 2])
+    return lit / max(len(pixels) // 3, 1)
+
+
+def night(qmp, serial, work, deadline, qemu):
+    """Step 4: the backlight line and the motion line on the PL061."""
+    report, ok = [], True
+    dark = wait_for(serial, "EMU-GPIO dark", deadline, qemu)
+    wait_for(serial, "EMU-READY night", deadline, qemu)
+    screendump(qmp, work / "night.ppm")
+    black = lit_share(work / "night.ppm")
+    dark_ok = "out lo" in dark and black == 0
+    ok &= dark_ok
+    report.append(f"asleep (--demo --at {NIGHT}): backlight line {BACKLIGHT} "
+                  f"[{dark.split('[', 1)[1]}, screendump {black:.1%} lit "
+                  f"({'OK' if dark_ok else 'NOT DARK'})")
+    qmp.cmd("system_powerdown")
+    lit = wait_for(serial, "EMU-GPIO lit", deadline, qemu)
+    wake = wait_for(serial, "EMU-WAKE", deadline, qemu)
+    wait_for(serial, "EMU-READY woken", deadline, qemu)
+    screendump(qmp, work / "woken.ppm")
+    shown = lit_share(work / "woken.ppm")
+    lit_ok = "out hi" in lit and shown > 0.5
+    ok &= lit_ok
+    report.append(f"system_powerdown (a pulse on PL061 line 3): backlight line "
+                  f"{BACKLIGHT} [{lit.split('[', 1)[1]}, screendump {shown:.1%} lit "
+                  f"({'OK' if lit_ok else 'NOT WOKEN'})")
+    stamps = re.findall(r"(\d\d):(\d\d):(\d\d\.\d+)Z", wake)
+    if len(stamps) == 2:
+        (h0, m0, s0), (h1, m1, s1) = stamps
+        ms = ((int(h1) - int(h0)) * 3600 + (int(m1) - int(m0)) * 60
+              + float(s1) - float(s0)) * 1000
+        report.append(f"wake latency in the guest: {ms:.0f} ms from piboard reading "
+                      f"the edge to the first frame lit again")
+    else:
+        report.append(f"wake latency: no timestamps in: {wake}")
+    return report, ok
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--bin", required=True, help="the aarch64 piboard binary")
@@ -315,12 +405,14 @@ def main():
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
-    initramfs = build_initramfs(args, work, INIT.replace("@AT@", str(args.at)))
+    init = (INIT.replace("@AT@", str(args.at)).replace("@NIGHT@", str(NIGHT))
+            .replace("@BACKLIGHT@", str(BACKLIGHT)))
+    initramfs = build_initramfs(args, work, init)
     serial = work / "serial.log"
     # A short path: a unix socket's name is limited to 107 bytes.
     qmp_dir = Path(tempfile.mkdtemp(prefix="piboard-qmp-"))
     qmp_sock = qmp_dir / "qmp.sock"
-    for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm"):
+    for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm", "night.ppm", "woken.ppm"):
         (work / name).unlink(missing_ok=True)
 
     cmd = [args.qemu, "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "1024",
@@ -350,6 +442,9 @@ def main():
                       f"in piboard), kernel uptime {start + since_start:.1f} s, "
                       f"{host_first:.0f} s after starting qemu")
         steps, fine = drive(qmp, serial, work, deadline, qemu)
+        report += steps
+        ok &= fine
+        steps, fine = night(qmp, serial, work, deadline, qemu)
         report += steps
         ok &= fine
 

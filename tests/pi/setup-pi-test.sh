@@ -22,13 +22,17 @@ echo "useradd \$*" >> "$log"; touch "$state/user"
 SH
 cat > "$shims/usermod" <<SH
 #!/bin/sh
-echo "usermod \$*" >> "$log"
+echo "usermod \$*" >> "$log"; echo "\$3" >> "$state/groups"
 SH
 cat > "$shims/id" <<SH
 #!/bin/sh
 if [ "\$1" = piboard ]; then [ -e "$state/user" ] || exit 1; exit 0; fi
-if [ "\$1" = -nG ]; then echo "piboard video render input"; exit 0; fi
+if [ "\$1" = -nG ]; then echo "piboard video render input \$(cat "$state/groups" 2>/dev/null)"; exit 0; fi
 exec /usr/bin/id "\$@"
+SH
+cat > "$shims/getent" <<SH
+#!/bin/sh
+[ "\$*" = "group gpio" ] && echo "gpio:x:997:"
 SH
 cat > "$shims/systemctl" <<SH
 #!/bin/sh
@@ -93,4 +97,23 @@ if grep -v 'is-enabled' "$log"; then fail "second run ran commands"; fi
 PATH=$shims:$PATH PIBOARD_ROOT=$root deploy/setup-pi.sh --rotation 90 > "$t/third.txt"
 grep -q 'LIBINPUT_CALIBRATION_MATRIX}="0 1 0 -1 0 1"' "$root/etc/udev/rules.d/99-piboard-touch.rules" \
     || fail "rotation 90 not applied"
-echo "setup-pi-test: ok (dry run, first run, idempotent second run, rotation change)"
+grep -q 'pwm' "$root/boot/firmware/config.txt" && fail "a PWM overlay without a PWM backlight"
+grep -q 'gpio' "$log" && fail "the gpio group without GPIO in the config"
+
+# A config with a PWM backlight and a PIR: the pwm-2chan overlay and the
+# gpio group; run twice, the second changes nothing.
+printf '[display]\nrotation = 90\n\n[display.backlight]\npwm = 0\n\n[display.motion]\ngpio = 17\n' \
+    > "$root/etc/piboard/piboard.toml"
+: > "$log"
+run_setup > "$t/fourth.txt"
+grep -qx 'dtoverlay=pwm-2chan' "$root/boot/firmware/config.txt" || fail "no pwm-2chan overlay"
+[ "$(grep -c '^dtoverlay=pwm' "$root/boot/firmware/config.txt")" = 1 ] || fail "the overlay twice"
+grep -q '^usermod -a -G gpio piboard' "$log" || fail "the piboard user not added to gpio"
+grep -q 'reboot for the display' "$t/fourth.txt" || fail "no reboot asked for the overlay"
+snapshot=$(cd "$root" && find . -type f -exec sha256sum {} + | sort)
+: > "$log"
+run_setup > "$t/fifth.txt"
+grep -qx 'setup-pi.sh: nothing to change' "$t/fifth.txt" || fail "GPIO rerun changed something: $(cat "$t/fifth.txt")"
+[ "$(cd "$root" && find . -type f -exec sha256sum {} + | sort)" = "$snapshot" ] || fail "GPIO rerun changed files"
+if grep -v 'is-enabled' "$log"; then fail "GPIO rerun ran commands"; fi
+echo "setup-pi-test: ok (dry run, first run, idempotent second run, rotation change, PWM overlay and gpio group, idempotent)"

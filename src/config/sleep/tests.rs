@@ -147,3 +147,22 @@ fn each_mistake_names_its_key_and_problem() {
         assert!(e.contains(key) && e.contains(message), "{display}\n=> {e}");
     }
 }
+
+#[test]
+fn each_line_may_name_its_gpio_chip() {
+    let text = format!(
+        "{SOURCE}[display.backlight]\ngpio = 5\nchip = \"/dev/gpiochip4\"\n\
+         [display.motion]\ngpio = 17\n"
+    );
+    let display = parse(&text, Path::new("t.toml"))
+        .expect("valid")
+        .config
+        .display;
+    let backlight = display.backlight.expect("a backlight");
+    assert_eq!(backlight.chip.as_deref(), Some("/dev/gpiochip4"));
+    assert_eq!(
+        display.motion.expect("a sensor").chip,
+        None,
+        "the Pi's header by default"
+    );
+}
