@@ -168,7 +168,10 @@ async fn status_has_the_documented_schema() {
         assert!(v.get(key).is_some(), "no `{key}` in {v}");
     }
     assert_eq!(v["schema"], 1);
-    assert_eq!(v["display"]["state"], "on", "the demo is awake in its day loop (its first 180 s)");
+    assert_eq!(
+        v["display"]["state"], "on",
+        "the demo is awake in its day loop (its first 180 s)"
+    );
     assert_eq!(v["display"]["reason"], "on");
     assert!(
         ["healthy", "degraded", "critical"]
