@@ -22,7 +22,10 @@ secs=${2:-720}
 work=$(mktemp -d)
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 
-PIBOARD_LOG=info "$bin" --demo --headless --listen 127.0.0.1:0 2>"$work/log" &
+# PIBOARD_NIGHT_ARGS replaces `--demo`, e.g. "--config night.toml" for a
+# config whose quiet hours cover the whole run (a night of real polling).
+# shellcheck disable=SC2086
+PIBOARD_LOG=info "$bin" ${PIBOARD_NIGHT_ARGS:---demo} --headless --listen 127.0.0.1:0 2>"$work/log" &
 pid=$!
 addr=""
 for _ in $(seq 100); do
@@ -44,7 +47,7 @@ for _ in $(seq "$secs"); do
 done
 
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "binary:  $bin ($(du -h "$bin" | cut -f1)); $secs s of --demo --headless, sampled every second"
+echo "binary:  $bin ($(du -h "$bin" | cut -f1)); $secs s of ${PIBOARD_NIGHT_ARGS:---demo} --headless, sampled every second"
 awk -v tck="$tck" '
     NR > 1 {
         n[prev]++; f[prev] += $2 - pf; c[prev] += ($3 - pc) / tck
