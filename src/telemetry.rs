@@ -51,6 +51,7 @@ pub fn kind_label(kind: SourceKind) -> &'static str {
         SourceKind::Prometheus => "prometheus",
         SourceKind::Proxmox => "proxmox",
         SourceKind::Moonraker => "moonraker",
+        SourceKind::Alertmanager => "alertmanager",
     }
 }
 

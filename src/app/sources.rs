@@ -8,8 +8,10 @@ use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use crate::config::{Loaded, Secret};
+use crate::config::Loaded;
+use crate::config::{BasicAuth, Secret as ConfigSecret};
 use crate::core::{Clock, SourceUpdate};
+use crate::sources::alertmanager::{self, AlertmanagerSource};
 use crate::sources::http::{Auth, Header, Sensitive};
 use crate::sources::moonraker::{self, MoonrakerSource};
 use crate::sources::prometheus::{self, PrometheusSource, ServicePlan, TilePlan};
@@ -34,6 +36,9 @@ pub(super) fn spawn(
     if let Some(s) = moonraker_settings(loaded) {
         spawn_one(rt, MoonrakerSource::new(s), clock, updates, telemetry);
     }
+    if let Some(s) = alertmanager_settings(loaded) {
+        spawn_one(rt, AlertmanagerSource::new(s), clock, updates, telemetry);
+    }
 }
 
 fn spawn_one<S: Source>(
@@ -51,35 +56,50 @@ fn spawn_one<S: Source>(
     ));
 }
 
-fn hidden(secret: &Secret) -> Sensitive {
+fn hidden(secret: &ConfigSecret) -> Sensitive {
     Sensitive::new(secret.expose())
 }
 
-/// The Prometheus source's settings, if `[prometheus]` is configured:
-/// services take the section's `job` and `slow_after_secs` unless they set
-/// their own; basic auth wins over a bearer token (validation allows one).
-pub fn prometheus_settings(loaded: &Loaded) -> Option<prometheus::Settings> {
-    let c = loaded.config.prometheus.as_ref()?;
-    let secrets = &loaded.secrets;
-    let auth = match (&c.basic_auth, &secrets.prometheus_password) {
+/// The `Authorization` of a section reached like `[prometheus]`: basic
+/// auth wins over a bearer token (validation allows one).
+fn http_auth(
+    basic: Option<&BasicAuth>,
+    password: Option<&ConfigSecret>,
+    bearer: Option<&ConfigSecret>,
+) -> Auth {
+    match (basic, password) {
         (Some(b), Some(password)) => Auth::Basic {
             username: b.username.clone(),
             password: hidden(password),
         },
-        _ => secrets
-            .prometheus_bearer
-            .as_ref()
-            .map_or(Auth::None, |t| Auth::Bearer(hidden(t))),
-    };
-    let headers = secrets
-        .prometheus_headers
+        _ => bearer.map_or(Auth::None, |t| Auth::Bearer(hidden(t))),
+    }
+}
+
+/// The extra headers of `section`, their values marked sensitive.
+fn http_headers(section: &str, values: &[(String, ConfigSecret)]) -> Vec<Header> {
+    values
         .iter()
         .map(|(name, value)| Header {
             name: name.clone(),
             value: hidden(value),
-            what: format!("prometheus.headers.{name}"),
+            what: format!("{section}.headers.{name}"),
         })
-        .collect();
+        .collect()
+}
+
+/// The Prometheus source's settings, if `[prometheus]` is configured:
+/// services take the section's `job` and `slow_after_secs` unless they set
+/// their own; it asks for the alerts unless `[alertmanager]` supplies them.
+pub fn prometheus_settings(loaded: &Loaded) -> Option<prometheus::Settings> {
+    let c = loaded.config.prometheus.as_ref()?;
+    let secrets = &loaded.secrets;
+    let auth = http_auth(
+        c.basic_auth.as_ref(),
+        secrets.prometheus_password.as_ref(),
+        secrets.prometheus_bearer.as_ref(),
+    );
+    let headers = http_headers("prometheus", &secrets.prometheus_headers);
     let services = loaded.config.services.iter().map(|s| ServicePlan {
         name: s.name.clone(),
         target: s.target.clone(),
@@ -100,6 +120,25 @@ pub fn prometheus_settings(loaded: &Loaded) -> Option<prometheus::Settings> {
         headers,
         services: services.collect(),
         tiles: tiles.collect(),
+        alerts: loaded.config.alertmanager.is_none(),
+    })
+}
+
+/// The Alertmanager source's settings, if `[alertmanager]` is configured.
+pub fn alertmanager_settings(loaded: &Loaded) -> Option<alertmanager::Settings> {
+    let c = loaded.config.alertmanager.as_ref()?;
+    let secrets = &loaded.secrets;
+    Some(alertmanager::Settings {
+        url: c.url.clone(),
+        interval: Duration::from_secs(c.poll_interval_secs),
+        timeout: Duration::from_secs(c.timeout_secs),
+        ca_file: c.ca_file.clone(),
+        auth: http_auth(
+            c.basic_auth.as_ref(),
+            secrets.alertmanager_password.as_ref(),
+            secrets.alertmanager_bearer.as_ref(),
+        ),
+        headers: http_headers("alertmanager", &secrets.alertmanager_headers),
     })
 }
 
@@ -207,10 +246,39 @@ mod tests {
     }
 
     #[test]
+    fn alertmanager_takes_prometheus_s_options_and_the_alerts_from_it() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let password = dir.path().join("password");
+        std::fs::write(&password, "s3cret\n").expect("write password");
+        let prom = "[prometheus]\nurl = \"http://p:9090\"\n";
+        assert!(prometheus_settings(&load(prom)).is_some_and(|p| p.alerts));
+        let loaded = load(&format!(
+            "{prom}[alertmanager]\nurl = \"https://am:9093\"\nca_file = \"/etc/ca.pem\"\n\
+             basic_auth = {{ username = \"piboard\", password = {{ file = \"{}\" }} }}\n\
+             headers = {{ X-Scope-OrgID = \"homelab\" }}\n",
+            password.display()
+        ));
+        let p = prometheus_settings(&loaded).expect("[prometheus] is configured");
+        assert!(!p.alerts, "Alertmanager supplies the alerts");
+        let a = alertmanager_settings(&loaded).expect("[alertmanager] is configured");
+        assert_eq!(a.url, "https://am:9093");
+        assert_eq!(a.ca_file.as_deref(), Some(Path::new("/etc/ca.pem")));
+        assert_eq!(
+            (a.interval, a.timeout),
+            (Duration::from_secs(20), Duration::from_secs(5))
+        );
+        assert!(matches!(&a.auth, Auth::Basic { username, password }
+            if username == "piboard" && password.expose() == "s3cret"));
+        assert_eq!(a.headers[0].what, "alertmanager.headers.X-Scope-OrgID");
+        assert!(!format!("{a:?}").contains("s3cret"), "{a:?}");
+    }
+
+    #[test]
     fn a_missing_section_makes_no_source() {
         let loaded = load("[moonraker]\nurl = \"http://m:7125\"\n");
         assert!(prometheus_settings(&loaded).is_none());
         assert!(proxmox_settings(&loaded).is_none());
+        assert!(alertmanager_settings(&loaded).is_none());
         let m = moonraker_settings(&loaded).expect("[moonraker] is configured");
         assert_eq!(
             (m.printing_interval, m.idle_interval),

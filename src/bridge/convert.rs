@@ -18,6 +18,9 @@ use crate::view::{
 /// `CardData.fraction` for a card without a bar.
 const NO_BAR: f32 = -1.0;
 
+/// `CardData.dim-from` for a card without dimmed lines.
+const NO_DIM: i32 = -1;
+
 fn s(text: &str) -> SharedString {
     SharedString::from(text)
 }
@@ -143,6 +146,10 @@ impl From<&CardVm> for ui::CardData {
             symbol: c.symbol,
             fraction: c.fraction.map_or(NO_BAR, |f| f as f32),
             lines: ModelRc::from(Rc::new(VecModel::from(lines))),
+            dim_from: c
+                .dim_from
+                .and_then(|i| i32::try_from(i).ok())
+                .unwrap_or(NO_DIM),
         }
     }
 }

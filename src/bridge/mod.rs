@@ -88,6 +88,8 @@ impl UiBridge {
         dash.set_services_badge((&vm.badges.prometheus).into());
         dash.set_nodes_badge((&vm.badges.proxmox).into());
         dash.set_printer_badge((&vm.badges.moonraker).into());
+        dash.set_alerts_badge((&vm.badges.alertmanager).into());
+        dash.set_alerts_under_overlay(vm.alerts.under_overlay);
         dash.set_services_summary(vm.summaries.services.as_str().into());
         dash.set_nodes_summary(vm.summaries.nodes.as_str().into());
         self.services.sync(&vm.services, |m| dash.set_services(m));

@@ -42,7 +42,7 @@ impl PageRows {
             empty: s(&pages.services.empty),
         });
         dash.set_alerts_page(ui::AlertsPageData {
-            summary: s(&vm.alerts.text),
+            summary: s(&pages.alerts.summary),
             tone: vm.alerts.tone.into(),
             empty: s(&pages.alerts.empty),
         });
@@ -69,7 +69,7 @@ impl From<&AlertVm> for ui::AlertData {
             name: s(&a.name),
             instance: s(a.instance.as_deref().unwrap_or_default()),
             since: s(&a.since),
-            summary: s(&a.summary),
+            detail: s(&a.detail),
         }
     }
 }

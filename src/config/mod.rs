@@ -16,8 +16,8 @@ use std::time::Duration;
 pub use display::{DisplayConfig, DisplayMode};
 pub use fingerprint::Fingerprint;
 pub use schema::{
-    BasicAuth, Config, DirectionConfig, HeaderValueConfig, MoonrakerConfig, PrometheusConfig,
-    ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig,
+    AlertmanagerConfig, BasicAuth, Config, DirectionConfig, HeaderValueConfig, MoonrakerConfig,
+    PrometheusConfig, ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig,
 };
 pub use secret::{Secret, SecretSource};
 pub use sleep::{
@@ -97,6 +97,15 @@ impl Loaded {
                 url: redact_url(&m.url),
                 interval: Duration::from_secs(m.poll_interval_idle_secs),
                 lost_after: m.lost_after,
+            });
+        }
+        if let Some(a) = &c.alertmanager {
+            out.push(SourceSettings {
+                kind: SourceKind::Alertmanager,
+                name: "Alertmanager".into(),
+                url: redact_url(&a.url),
+                interval: Duration::from_secs(a.poll_interval_secs),
+                lost_after: a.lost_after,
             });
         }
         out

@@ -28,6 +28,7 @@ pub struct Config {
     pub tiles: Vec<TileConfig>,
     pub proxmox: Option<ProxmoxConfig>,
     pub moonraker: Option<MoonrakerConfig>,
+    pub alertmanager: Option<AlertmanagerConfig>,
 }
 
 /// `[server]`: the device's own HTTP endpoints.
@@ -176,6 +177,27 @@ pub struct ProxmoxConfig {
     pub fingerprints: BTreeMap<String, Fingerprint>,
     #[serde(default)]
     pub insecure: bool,
+    #[serde(default = "default_lost_after")]
+    pub lost_after: u32,
+}
+
+/// `[alertmanager]`: the alerts from Alertmanager instead of Prometheus,
+/// reached with the same options as `[prometheus]`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertmanagerConfig {
+    pub url: String,
+    #[serde(default = "default_prom_interval")]
+    pub poll_interval_secs: u64,
+    #[serde(default = "default_timeout")]
+    pub timeout_secs: u64,
+    pub bearer_token: Option<SecretSource>,
+    pub basic_auth: Option<BasicAuth>,
+    /// Extra headers for every request, as `prometheus.headers`.
+    #[serde(default)]
+    pub headers: BTreeMap<String, HeaderValueConfig>,
+    pub ca_file: Option<PathBuf>,
+    /// Failed cycles in a row before the alerts card says it is offline.
     #[serde(default = "default_lost_after")]
     pub lost_after: u32,
 }

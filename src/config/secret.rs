@@ -81,6 +81,10 @@ pub struct Secrets {
     pub prometheus_headers: Vec<(String, Secret)>,
     pub proxmox_token: Option<Secret>,
     pub moonraker_api_key: Option<Secret>,
+    pub alertmanager_bearer: Option<Secret>,
+    pub alertmanager_password: Option<Secret>,
+    /// `alertmanager.headers`, as `prometheus_headers`.
+    pub alertmanager_headers: Vec<(String, Secret)>,
 }
 
 fn read(key: &str, source: &SecretSource) -> Result<Secret, (String, String)> {
@@ -105,25 +109,69 @@ fn read(key: &str, source: &SecretSource) -> Result<Secret, (String, String)> {
     Ok(Secret(value))
 }
 
+/// The secrets of a section reached over HTTP like `[prometheus]`: its
+/// bearer token, its basic-auth password, its headers' values.
+type HttpSecrets = (Option<Secret>, Option<Secret>, Vec<(String, Secret)>);
+
+/// Reads the secrets of `section` (`prometheus`, `alertmanager`).
+fn http_secrets(
+    section: &str,
+    bearer: Option<&SecretSource>,
+    basic: Option<&super::BasicAuth>,
+    headers: &std::collections::BTreeMap<String, super::HeaderValueConfig>,
+) -> Result<HttpSecrets, (String, String)> {
+    let bearer = match bearer {
+        Some(src) => Some(read(&format!("{section}.bearer_token"), src)?),
+        None => None,
+    };
+    let password = match basic {
+        Some(b) => Some(read(
+            &format!("{section}.basic_auth.password"),
+            &b.password,
+        )?),
+        None => None,
+    };
+    let mut values = Vec::new();
+    for (name, value) in headers {
+        let value = match value {
+            super::HeaderValueConfig::Plain(v) => Secret(v.clone()),
+            super::HeaderValueConfig::Secret(src) => {
+                read(&format!("{section}.headers.{name}"), src)?
+            }
+        };
+        values.push((name.clone(), value));
+    }
+    Ok((bearer, password, values))
+}
+
 /// Reads every secret the config names.
 pub(super) fn resolve(c: &Config) -> Result<Secrets, (String, String)> {
     let mut s = Secrets::default();
     if let Some(p) = &c.prometheus {
-        if let Some(src) = &p.bearer_token {
-            s.prometheus_bearer = Some(read("prometheus.bearer_token", src)?);
-        }
-        if let Some(b) = &p.basic_auth {
-            s.prometheus_password = Some(read("prometheus.basic_auth.password", &b.password)?);
-        }
-        for (name, value) in &p.headers {
-            let value = match value {
-                super::HeaderValueConfig::Plain(v) => Secret(v.clone()),
-                super::HeaderValueConfig::Secret(src) => {
-                    read(&format!("prometheus.headers.{name}"), src)?
-                }
-            };
-            s.prometheus_headers.push((name.clone(), value));
-        }
+        let headers = &p.headers;
+        (
+            s.prometheus_bearer,
+            s.prometheus_password,
+            s.prometheus_headers,
+        ) = http_secrets(
+            "prometheus",
+            p.bearer_token.as_ref(),
+            p.basic_auth.as_ref(),
+            headers,
+        )?;
+    }
+    if let Some(a) = &c.alertmanager {
+        let headers = &a.headers;
+        (
+            s.alertmanager_bearer,
+            s.alertmanager_password,
+            s.alertmanager_headers,
+        ) = http_secrets(
+            "alertmanager",
+            a.bearer_token.as_ref(),
+            a.basic_auth.as_ref(),
+            headers,
+        )?;
     }
     if let Some(p) = &c.proxmox {
         s.proxmox_token = Some(read("proxmox.token_secret", &p.token_secret)?);

@@ -90,7 +90,7 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
         )?;
         check_range("prometheus.timeout_secs", p.timeout_secs, 1, 60)?;
         check_range("prometheus.lost_after", u64::from(p.lost_after), 1, 20)?;
-        check_headers(&p.headers)?;
+        check_headers("prometheus", &p.headers)?;
         if p.bearer_token.is_some() && p.basic_auth.is_some() {
             return Err(problem(
                 "prometheus.bearer_token",
@@ -145,6 +145,9 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
         check_range("proxmox.lost_after", u64::from(p.lost_after), 1, 20)?;
         check_proxmox_tls(p)?;
     }
+    if let Some(a) = &c.alertmanager {
+        check_alertmanager(a)?;
+    }
     if let Some(m) = &c.moonraker {
         check_url("moonraker.url", &m.url)?;
         check_range(
@@ -165,14 +168,36 @@ pub(super) fn validate(c: &Config) -> Result<(), Problem> {
     Ok(())
 }
 
+/// `[alertmanager]`: the checks of `[prometheus]`'s same keys.
+fn check_alertmanager(a: &super::AlertmanagerConfig) -> Result<(), Problem> {
+    check_url("alertmanager.url", &a.url)?;
+    check_range(
+        "alertmanager.poll_interval_secs",
+        a.poll_interval_secs,
+        5,
+        300,
+    )?;
+    check_range("alertmanager.timeout_secs", a.timeout_secs, 1, 60)?;
+    check_range("alertmanager.lost_after", u64::from(a.lost_after), 1, 20)?;
+    check_headers("alertmanager", &a.headers)?;
+    if a.bearer_token.is_some() && a.basic_auth.is_some() {
+        return Err(problem(
+            "alertmanager.bearer_token",
+            "set either bearer_token or basic_auth, not both",
+        ));
+    }
+    Ok(())
+}
+
 /// Header names are HTTP tokens, and plain values hold no control
 /// characters (a secret's value is read later, and checked by the source).
 fn check_headers(
+    section: &str,
     headers: &std::collections::BTreeMap<String, super::HeaderValueConfig>,
 ) -> Result<(), Problem> {
     let token = |c: char| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c);
     for (name, value) in headers {
-        let key = format!("prometheus.headers.{name}");
+        let key = format!("{section}.headers.{name}");
         if name.is_empty() || !name.chars().all(token) {
             return Err(problem(
                 key,
@@ -262,6 +287,53 @@ fn check_kms_display(d: &super::DisplayConfig) -> Result<(), Problem> {
 #[cfg(test)]
 mod tests {
     use std::path::Path;
+
+    #[test]
+    fn alertmanager_errors_name_their_key_and_line() {
+        let base = "[proxmox]\nendpoints = [\"https://a:8006\"]\ntoken_id = \"a@pve!b\"\ntoken_secret = { env = \"PATH\" }\n[alertmanager]\n";
+        let error = |extra: &str| {
+            crate::config::parse(&format!("{base}{extra}"), Path::new("t.toml"))
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default()
+        };
+        assert_eq!(error("url = \"http://am:9093\"\n"), "");
+        for (extra, key, line, words) in [
+            ("url = \"am:9093\"\n", "alertmanager.url", 6, "is not a URL"),
+            (
+                "url = \"http://am:9093\"\ntimeout_secs = 0\n",
+                "alertmanager.timeout_secs",
+                7,
+                "out of range",
+            ),
+            (
+                "url = \"http://am:9093\"\nbearer_token = { env = \"PATH\" }\nbasic_auth = { username = \"a\", password = { env = \"PATH\" } }\n",
+                "alertmanager.bearer_token",
+                7,
+                "not both",
+            ),
+            (
+                "url = \"http://am:9093\"\nheaders = { \"X Bad\" = \"a\" }\n",
+                "alertmanager.headers.X Bad",
+                7,
+                "not a valid HTTP header name",
+            ),
+            (
+                "url = \"http://am:9093\"\nbearer_token = { env = \"PIBOARD_NO_SUCH_VARIABLE\" }\n",
+                "alertmanager.bearer_token",
+                7,
+                "PIBOARD_NO_SUCH_VARIABLE is not set",
+            ),
+        ] {
+            let e = error(extra);
+            assert!(
+                e.contains(&format!("`{key}`"))
+                    && e.contains(&format!("line {line}"))
+                    && e.contains(words),
+                "{extra}: {e}"
+            );
+        }
+    }
 
     #[test]
     fn a_plain_header_value_http_cannot_carry_names_its_key() {

@@ -66,6 +66,8 @@ impl Histories {
             SourceData::Prometheus(d) => self.prometheus(d, at),
             SourceData::Proxmox(d) => self.proxmox(d, at),
             SourceData::Moonraker(p) => self.printer(p, at),
+            // Alerts keep no history.
+            SourceData::Alertmanager(_) => {}
         }
     }
 

@@ -1,9 +1,11 @@
 //! The pure core: domain types, the dashboard's state with freshness, the
+//! alerts shown (Alertmanager's or Prometheus's, `alerts`), the
 //! histories of what the sources reported (rings for the charts, since when
 //! each thing is in its state), the user's thresholds and the derived
 //! overall status. Synchronous, no I/O, no UI or HTTP types; time is always
 //! passed in.
 
+pub mod alerts;
 pub mod clock;
 pub mod histories;
 pub mod history;
@@ -17,6 +19,7 @@ pub mod since;
 pub mod state;
 pub mod status;
 
+pub use alerts::{AlertSet, AlertmanagerData, Suppression, SuppressionKind};
 pub use clock::{Clock, FakeClock, SystemClock};
 pub use histories::Histories;
 pub use history::{NodeSample, Point, Ring, TempHistory, TempSample};

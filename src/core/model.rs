@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-/// The three kinds of data source piboard polls.
+/// The kinds of data source piboard polls.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SourceKind {
@@ -15,11 +15,19 @@ pub enum SourceKind {
     Proxmox,
     /// Moonraker (Klipper): the printer panel.
     Moonraker,
+    /// Alertmanager's API v2: the alerts, silenced and inhibited ones marked
+    /// (in place of Prometheus's own, when configured).
+    Alertmanager,
 }
 
 impl SourceKind {
     /// Every kind, in display order.
-    pub const ALL: [SourceKind; 3] = [Self::Prometheus, Self::Proxmox, Self::Moonraker];
+    pub const ALL: [SourceKind; 4] = [
+        Self::Prometheus,
+        Self::Proxmox,
+        Self::Moonraker,
+        Self::Alertmanager,
+    ];
 
     /// The default display name of a source of this kind.
     pub fn label(self) -> &'static str {
@@ -27,6 +35,7 @@ impl SourceKind {
             Self::Prometheus => "Prometheus",
             Self::Proxmox => "Proxmox",
             Self::Moonraker => "Moonraker",
+            Self::Alertmanager => "Alertmanager",
         }
     }
 }
@@ -90,6 +99,10 @@ pub struct Alert {
     pub since: Option<DateTime<Utc>>,
     /// The `summary` annotation, else the `description`.
     pub summary: Option<String>,
+    /// Silenced or inhibited in Alertmanager: shown, but it does not make
+    /// the overall status worse. Always `None` from Prometheus.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub suppressed: Option<super::alerts::Suppression>,
 }
 
 /// Alert severity, ordered from least to most severe.
@@ -345,6 +358,7 @@ pub enum SourceData {
     Prometheus(PrometheusData),
     Proxmox(ProxmoxData),
     Moonraker(Box<PrinterData>),
+    Alertmanager(super::alerts::AlertmanagerData),
 }
 
 impl SourceData {
@@ -354,6 +368,7 @@ impl SourceData {
             Self::Prometheus(_) => SourceKind::Prometheus,
             Self::Proxmox(_) => SourceKind::Proxmox,
             Self::Moonraker(_) => SourceKind::Moonraker,
+            Self::Alertmanager(_) => SourceKind::Alertmanager,
         }
     }
 }

@@ -77,13 +77,19 @@ impl Page {
         }
     }
 
+    /// Whether this is the alerts page and Alertmanager, which feeds it
+    /// too, is among `sources`.
+    fn alerts_from(self, sources: &[SourceKind]) -> bool {
+        self == Self::Alerts && sources.contains(&SourceKind::Alertmanager)
+    }
+
     /// The pages that exist with these sources configured, in cycle order:
     /// always the overview, then each page whose source is among them.
     pub fn available(sources: impl IntoIterator<Item = SourceKind>) -> Vec<Page> {
         let sources: Vec<SourceKind> = sources.into_iter().collect();
         Self::ALL
             .into_iter()
-            .filter(|p| p.source().is_none_or(|s| sources.contains(&s)))
+            .filter(|p| p.source().is_none_or(|s| sources.contains(&s)) || p.alerts_from(&sources))
             .collect()
     }
 }

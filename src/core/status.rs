@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::model::{KlippyState, PrintState, ServiceHealth, Severity, SourceKind};
+use super::model::{Alert, KlippyState, PrintState, ServiceHealth, Severity, SourceKind};
 use super::rules::{Judgement, Rules};
 use super::state::{Dashboard, Health};
 
@@ -171,28 +171,8 @@ fn service_findings(d: &Dashboard, out: &mut Vec<Finding>) {
 }
 
 fn alert_and_tile_findings(d: &Dashboard, rules: &Rules, out: &mut Vec<Finding>) {
+    alert_findings(d, out);
     let Some(p) = d.prometheus() else { return };
-    if p.alerts_error.is_some() {
-        out.push(Finding::new(Level::Degraded, "Alerts query failed"));
-    }
-    if !p.alerts.is_empty() {
-        let worst = p
-            .alerts
-            .iter()
-            .map(|a| a.severity)
-            .max()
-            .unwrap_or(Severity::Warning);
-        let level = if worst == Severity::Critical {
-            Level::Critical
-        } else {
-            Level::Degraded
-        };
-        let text = match p.alerts.as_slice() {
-            [one] => format!("{} firing", one.name),
-            many => format!("{} alerts firing", many.len()),
-        };
-        out.push(Finding::new(level, text));
-    }
     for tile in &p.tiles {
         if tile.error.is_some() {
             out.push(Finding::new(
@@ -216,6 +196,28 @@ fn alert_and_tile_findings(d: &Dashboard, rules: &Rules, out: &mut Vec<Finding>)
             _ => {}
         }
     }
+}
+
+/// The firing alerts; silenced and inhibited ones do not count.
+fn alert_findings(d: &Dashboard, out: &mut Vec<Finding>) {
+    let Some(set) = d.alerts() else { return };
+    if set.error.is_some() {
+        out.push(Finding::new(Level::Degraded, "Alerts query failed"));
+    }
+    let firing: Vec<&Alert> = set.firing().collect();
+    let Some(worst) = firing.iter().map(|a| a.severity).max() else {
+        return;
+    };
+    let level = if worst == Severity::Critical {
+        Level::Critical
+    } else {
+        Level::Degraded
+    };
+    let text = match firing.as_slice() {
+        [one] => format!("{} firing", one.name),
+        many => format!("{} alerts firing", many.len()),
+    };
+    out.push(Finding::new(level, text));
 }
 
 fn proxmox_findings(d: &Dashboard, rules: &Rules, out: &mut Vec<Finding>) {
@@ -269,6 +271,7 @@ mod tests {
     use crate::core::clock::{Clock, FakeClock};
     use crate::core::model::*;
     use crate::core::state::SourceSettings;
+    use crate::core::{AlertmanagerData, SuppressionKind};
     use std::time::Duration;
 
     fn settings(kind: SourceKind) -> SourceSettings {
@@ -408,6 +411,7 @@ mod tests {
                 instance: None,
                 since: None,
                 summary: None,
+                suppressed: None,
             }],
             ..Default::default()
         };
@@ -429,6 +433,7 @@ mod tests {
             instance: None,
             since: None,
             summary: None,
+            suppressed: None,
         };
         let prom = PrometheusData {
             alerts: vec![
@@ -447,6 +452,50 @@ mod tests {
             Overall {
                 status: Level::Critical,
                 reason: "2 alerts firing".into()
+            }
+        );
+    }
+
+    #[test]
+    fn silenced_and_inhibited_alerts_do_not_make_the_status_worse() {
+        let clock = FakeClock::default();
+        let mut d = Dashboard::new([settings(SourceKind::Alertmanager)]);
+        let alert = |n: &str, kind: Option<SuppressionKind>| Alert {
+            name: n.into(),
+            severity: Severity::Critical,
+            instance: None,
+            since: None,
+            summary: None,
+            suppressed: kind.map(|kind| crate::core::Suppression {
+                kind,
+                by: "alice".into(),
+                until: None,
+                comment: String::new(),
+            }),
+        };
+        let mut poll = |alerts| {
+            d.apply(SourceUpdate {
+                kind: SourceKind::Alertmanager,
+                at: clock.now(),
+                outcome: Ok(SourceData::Alertmanager(AlertmanagerData { alerts })),
+                next_poll: None,
+            });
+            overall(&d, &Rules::default(), clock.now())
+        };
+        let o = poll(vec![
+            alert("Hushed", Some(SuppressionKind::Silenced)),
+            alert("Masked", Some(SuppressionKind::Inhibited)),
+        ]);
+        assert_eq!(o.status, Level::Healthy, "{o:?}");
+        let o = poll(vec![
+            alert("Firing", None),
+            alert("Hushed", Some(SuppressionKind::Silenced)),
+        ]);
+        assert_eq!(
+            o,
+            Overall {
+                status: Level::Critical,
+                reason: "Firing firing".into()
             }
         );
     }

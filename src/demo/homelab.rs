@@ -65,6 +65,7 @@ pub(super) fn prometheus(t: u32) -> PrometheusData {
             instance: Some("requests.woodhead.tech".into()),
             since: None,
             summary: None,
+            suppressed: None,
         });
     }
     if (56..95).contains(&t) {
@@ -74,6 +75,7 @@ pub(super) fn prometheus(t: u32) -> PrometheusData {
             instance: Some("tower1".into()),
             since: None,
             summary: None,
+            suppressed: None,
         });
     }
     let temps = [

@@ -125,6 +125,7 @@ fn prometheus_poll(clock: &FakeClock, alerts: &[&str]) -> SourceUpdate {
             instance: None,
             since: None,
             summary: None,
+            suppressed: None,
         })
         .collect();
     SourceUpdate {

@@ -16,6 +16,7 @@ use tokio::sync::mpsc;
 use crate::core::{Clock, Failure, FailureKind, SourceData, SourceKind, SourceUpdate};
 use crate::telemetry::Telemetry;
 
+pub mod alertmanager;
 pub mod http;
 pub mod moonraker;
 pub mod prometheus;

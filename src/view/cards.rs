@@ -8,10 +8,11 @@
 use serde::Serialize;
 
 use super::Tone;
-use super::prometheus::{AlertsVm, ServiceVm, TileVm};
+use super::alerts::AlertsVm;
+use super::prometheus::{ServiceVm, TileVm};
 use super::proxmox::{GuestsVm, NodeVm, StorageVm};
 
-/// How many firing alerts the alerts card names; the rest are "+N more".
+/// How many alerts the alerts card names; the rest are "+N more".
 pub const ALERT_LINES: usize = 2;
 
 /// What a card shows when it has nothing to count.
@@ -46,6 +47,9 @@ pub struct CardVm {
     pub fraction: Option<f64>,
     /// Extra lines: the first alerts, a multi-series tile's series.
     pub lines: Vec<String>,
+    /// The lines from this one on are drawn dimmed (silenced and
+    /// inhibited alerts); `null` for none.
+    pub dim_from: Option<usize>,
 }
 
 /// Every card on the screen.
@@ -115,12 +119,30 @@ fn storage_card(st: &StorageVm) -> CardVm {
     }
 }
 
+/// The alerts card: the first alerts (a held-back one dimmed, with who
+/// holds it back), then "+N more" and how many are held back.
 fn alerts_card(a: &AlertsVm) -> CardVm {
+    let more = a.items.len().saturating_sub(ALERT_LINES);
     let detail = match &a.error {
         Some(e) => format!("query failed: {e}"),
-        None if a.count > ALERT_LINES => format!("+{} more", a.count - ALERT_LINES),
-        None => String::new(),
+        None => [
+            (more > 0).then(|| format!("+{more} more")),
+            Some(a.held.clone()),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(" · "),
     };
+    let shown = &a.items[..a.items.len().min(ALERT_LINES)];
+    let lines: Vec<String> = shown
+        .iter()
+        .map(|i| match i.suppressed.as_str() {
+            "" => i.text.clone(),
+            held => format!("{} · {held}", i.text),
+        })
+        .collect();
     CardVm {
         title: "ALERTS".to_owned(),
         value: a.text.clone(),
@@ -128,12 +150,8 @@ fn alerts_card(a: &AlertsVm) -> CardVm {
         tone: a.tone,
         symbol: true,
         fraction: None,
-        lines: a
-            .items
-            .iter()
-            .take(ALERT_LINES)
-            .map(|i| i.text.clone())
-            .collect(),
+        dim_from: shown.iter().position(|i| !i.suppressed.is_empty()),
+        lines,
     }
 }
 
@@ -155,6 +173,7 @@ fn tile_card(t: &TileVm) -> CardVm {
         symbol: true,
         fraction: None,
         lines,
+        dim_from: None,
     }
 }
 
@@ -174,6 +193,8 @@ mod tests {
             text: name.to_owned(),
             since: String::new(),
             summary: String::new(),
+            suppressed: String::new(),
+            detail: String::new(),
         }
     }
 
@@ -185,6 +206,7 @@ mod tests {
             items,
             text: format!("{count} firing"),
             tone: Tone::Bad,
+            ..AlertsVm::default()
         }
     }
 
@@ -200,6 +222,24 @@ mod tests {
         let failed = alerts_card(&alerts(0, Some("timed out")));
         assert_eq!(failed.detail, "query failed: timed out");
         assert!(failed.lines.is_empty());
+        assert_eq!(alerts_card(&alerts(5, None)).dim_from, None);
+    }
+
+    #[test]
+    fn held_back_alerts_are_dimmed_lines_and_counted_under_them() {
+        let mut a = alerts(1, None);
+        let mut silenced = alert("ProbeFailed");
+        silenced.suppressed = "silenced by alice until 14:00".into();
+        a.items.push(silenced.clone());
+        a.items.push(silenced);
+        a.held = "2 silenced".into();
+        let card = alerts_card(&a);
+        assert_eq!(
+            card.lines,
+            ["A0", "ProbeFailed · silenced by alice until 14:00"]
+        );
+        assert_eq!(card.dim_from, Some(1));
+        assert_eq!(card.detail, "+1 more · 2 silenced");
     }
 
     #[test]

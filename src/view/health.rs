@@ -1,6 +1,7 @@
 //! How each source is doing, as the screen and `/api/status` show it: the
 //! sources table, the connection-lost overlay over the Prometheus panels and
-//! the small badge on each source's panels ("OFFLINE · 3 min old").
+//! the small badge on each source's panels ("OFFLINE · 3 min old";
+//! Alertmanager's on the alerts card, never the overlay).
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
@@ -57,6 +58,8 @@ pub struct BadgesVm {
     pub prometheus: BadgeVm,
     pub proxmox: BadgeVm,
     pub moonraker: BadgeVm,
+    /// On the alerts card, when Alertmanager supplies the alerts.
+    pub alertmanager: BadgeVm,
 }
 
 fn age_s(s: &SourceState, now: DateTime<Utc>) -> Option<u64> {
@@ -128,6 +131,7 @@ pub(super) fn badges(d: &Dashboard, now: DateTime<Utc>, overlay: &OverlayVm) -> 
         prometheus,
         proxmox: badge(d.source(SourceKind::Proxmox), now),
         moonraker: badge(d.source(SourceKind::Moonraker), now),
+        alertmanager: badge(d.source(SourceKind::Alertmanager), now),
     }
 }
 

@@ -21,7 +21,8 @@
 //! | `mod.rs` | the [`ViewModel`], the header, the [`Tone`], the [`Layout`] for a window size |
 //! | `labels.rs` | the fixed words: section titles, meter and time names, placeholders, the chart's caption |
 //! | `health.rs` | the sources table, the connection-lost overlay, the panel badges |
-//! | `prometheus.rs` | services, alerts, PromQL tiles |
+//! | `prometheus.rs` | services, PromQL tiles |
+//! | `alerts.rs` | the alerts (Prometheus's or Alertmanager's), held-back ones dimmed |
 //! | `proxmox.rs` | nodes, guests, storage |
 //! | `cards.rs` | the section summaries and the cards the screen draws from the panels |
 //! | `printer.rs`, `heater.rs`, `chart.rs` | the printer panel, its heaters and its temperature chart |
@@ -30,6 +31,7 @@
 //! | `display.rs` | the display's power state: on, dim or off, and why |
 //! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
 
+pub mod alerts;
 mod cards;
 mod chart;
 mod display;
@@ -48,6 +50,7 @@ use serde::Serialize;
 
 use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 
+pub use alerts::{AlertVm, AlertsVm};
 pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_MAX_C, CHART_RESOLUTION_C, ChartVm, chart as printer_chart};
 pub use display::DisplayVm;
@@ -60,7 +63,7 @@ pub use pages::{
     ServicesPageVm, SparklineVm,
 };
 pub use printer::{PrinterState, PrinterVm};
-pub use prometheus::{AlertVm, AlertsVm, SeriesVm, ServiceVm, TileVm};
+pub use prometheus::{SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
 
 /// How a value should be coloured. Never the only carrier of meaning: every
@@ -170,7 +173,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
     let nodes = proxmox::nodes(pve, rules);
     let guests = proxmox::guests(pve);
     let storage = proxmox::storage(pve, rules);
-    let alerts = prometheus::alerts(prom, &when);
+    let alerts = alerts::alerts(d.alerts(), d.alerts_from(), &when);
     let tiles = prometheus::tiles(prom, rules);
     let overlay = health::overlay(d, now, offset);
     let pages = pages::build(d, &services, &alerts, now, offset);

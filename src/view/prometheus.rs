@@ -1,11 +1,11 @@
-//! The Prometheus panels: the service grid, the firing alerts and the
-//! user's PromQL tiles.
+//! The Prometheus panels: the service grid and the user's PromQL tiles
+//! (the alerts, Prometheus's or Alertmanager's, are `alerts.rs`'s).
 
 use serde::Serialize;
 
 use super::{Tone, format};
 use crate::core::{
-    Direction, PrometheusData, Rules, Service, ServiceHealth, Severity, TileReading, TileSpec,
+    Direction, PrometheusData, Rules, Service, ServiceHealth, TileReading, TileSpec,
 };
 
 /// One probed service.
@@ -22,35 +22,6 @@ pub struct ServiceVm {
     /// Since when it is in this state, for the services page ("down since
     /// 08:41, 17 min"); empty until the core keeps when states change.
     pub since: String,
-}
-
-/// A firing alert.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AlertVm {
-    pub name: String,
-    pub severity: Severity,
-    /// The severity as the alerts page shows it: "CRITICAL", "WARNING",
-    /// "INFO".
-    pub label: String,
-    pub tone: Tone,
-    pub instance: Option<String>,
-    pub text: String,
-    /// Since when it fires, for the alerts page; empty until the core has
-    /// the alert's `activeAt`.
-    pub since: String,
-    /// Its summary annotation; empty until the core has it.
-    pub summary: String,
-}
-
-/// Firing alerts, most severe first.
-#[derive(Debug, Clone, PartialEq, Serialize, Default)]
-pub struct AlertsVm {
-    pub count: usize,
-    /// Why the alerts query failed, if it did.
-    pub error: Option<String>,
-    pub items: Vec<AlertVm>,
-    pub text: String,
-    pub tone: Tone,
 }
 
 /// One series of a PromQL tile.
@@ -132,74 +103,6 @@ fn service(s: &Service, query_failed: bool, when: &When<'_>) -> ServiceVm {
             .filter(|since| since.state == state)
             .map(|since| when.since(since.at, since.first_seen))
             .unwrap_or_default(),
-    }
-}
-
-/// Firing alerts, most severe first; unknown (not "none") when the query failed.
-pub fn alerts(p: Option<&PrometheusData>, when: &When<'_>) -> AlertsVm {
-    let Some(p) = p else {
-        return AlertsVm::default();
-    };
-    let mut items: Vec<AlertVm> = p
-        .alerts
-        .iter()
-        .map(|a| AlertVm {
-            name: a.name.clone(),
-            severity: a.severity,
-            label: severity_label(a.severity).to_owned(),
-            tone: severity_tone(a.severity),
-            instance: a.instance.clone(),
-            since: a.since.map(|t| when.since(t, false)).unwrap_or_default(),
-            summary: a.summary.clone().unwrap_or_default(),
-            text: match &a.instance {
-                Some(i) => format!("{} · {i}", a.name),
-                None => a.name.clone(),
-            },
-        })
-        .collect();
-    items.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.text.cmp(&b.text))
-    });
-    let worst = items.first().map(|a| a.severity);
-    if let Some(e) = &p.alerts_error {
-        // Unknown, not "none firing": the query failed.
-        return AlertsVm {
-            count: 0,
-            items: Vec::new(),
-            text: "unknown".to_owned(),
-            tone: Tone::Unknown,
-            error: Some(e.clone()),
-        };
-    }
-    AlertsVm {
-        error: None,
-        count: items.len(),
-        text: match items.len() {
-            0 => "none firing".to_owned(),
-            n => format!("{n} firing"),
-        },
-        tone: worst.map_or(Tone::Ok, severity_tone),
-        items,
-    }
-}
-
-/// A severity as a word.
-fn severity_label(s: Severity) -> &'static str {
-    match s {
-        Severity::Critical => "CRITICAL",
-        Severity::Warning => "WARNING",
-        Severity::Info => "INFO",
-    }
-}
-
-/// A severity's tone: critical is bad, anything less a warning (as the
-/// alerts card counts them).
-fn severity_tone(s: Severity) -> Tone {
-    match s {
-        Severity::Critical => Tone::Bad,
-        _ => Tone::Warn,
     }
 }
 

@@ -86,21 +86,24 @@ fn failed_probe_and_alert_queries_show_as_unknown_not_as_none() {
         (services[0].label.as_str(), services[0].detail.as_str()),
         ("UNKNOWN", "probe query failed")
     );
-    let alerts = prometheus::alerts(Some(&data), &when(&Histories::default()));
+    let of = |p: &PrometheusData| {
+        let set = AlertSet {
+            from: SourceKind::Prometheus,
+            alerts: &p.alerts,
+            error: p.alerts_error.as_deref(),
+        };
+        let source = Some(SourceKind::Prometheus);
+        super::alerts::alerts(Some(set), source, &when(&Histories::default()))
+    };
+    let alerts = of(&data);
     assert_eq!(
         (alerts.text.as_str(), alerts.tone),
         ("unknown", Tone::Unknown)
     );
     assert_eq!(alerts.error.as_deref(), Some("query timed out"));
     let fine = PrometheusData::default();
-    assert_eq!(
-        prometheus::alerts(Some(&fine), &when(&Histories::default())).text,
-        "none firing"
-    );
-    assert_eq!(
-        prometheus::alerts(Some(&fine), &when(&Histories::default())).error,
-        None
-    );
+    assert_eq!(of(&fine).text, "none firing");
+    assert_eq!(of(&fine).error, None);
 }
 
 #[test]
@@ -136,6 +139,60 @@ fn the_three_panel_sizes_get_their_layouts() {
     assert_eq!(at(800.0, 480.0), (false, false, false));
     assert_eq!(at(480.0, 320.0), (true, false, false));
     assert_eq!(at(1024.0, 600.0), (false, true, true));
+}
+
+#[test]
+fn alertmanager_offline_is_the_alerts_card_s_badge_never_the_overlay() {
+    let clock = FakeClock::default();
+    let settings = |kind: SourceKind| SourceSettings {
+        kind,
+        name: kind.label().into(),
+        url: "http://127.0.0.1".into(),
+        interval: std::time::Duration::from_secs(10),
+        lost_after: 2,
+    };
+    let mut d = Dashboard::new([
+        settings(SourceKind::Prometheus),
+        settings(SourceKind::Alertmanager),
+    ]);
+    let utc = chrono::FixedOffset::east_opt(0).expect("UTC is an offset");
+    let vm = build(&d, &Rules::default(), clock.now(), utc);
+    assert_eq!(vm.pages.alerts.empty, "No data from Alertmanager yet");
+    assert_eq!(vm.alerts.source, Some(SourceKind::Alertmanager));
+    assert!(!vm.alerts.under_overlay);
+    let update = |outcome| SourceUpdate {
+        kind: SourceKind::Alertmanager,
+        at: clock.now(),
+        outcome,
+        next_poll: None,
+    };
+    d.apply(update(Ok(SourceData::Alertmanager(
+        AlertmanagerData::default(),
+    ))));
+    let vm = build(&d, &Rules::default(), clock.now(), utc);
+    assert_eq!(
+        (
+            vm.pages.alerts.empty.as_str(),
+            vm.pages.alerts.summary.as_str()
+        ),
+        ("No alert is firing", "none firing")
+    );
+    assert!(!vm.badges.alertmanager.visible);
+    clock.advance(std::time::Duration::from_secs(180));
+    for _ in 0..2 {
+        let refused = Failure::new(FailureKind::Unreachable, "connection refused");
+        d.apply(update(Err(refused)));
+    }
+    let vm = build(&d, &Rules::default(), clock.now(), utc);
+    assert!(!vm.overlay.visible);
+    assert_eq!(
+        (
+            vm.badges.alertmanager.text.as_str(),
+            vm.badges.alertmanager.tone
+        ),
+        ("OFFLINE · 3 min old", Tone::Bad)
+    );
+    assert_eq!(vm.overall.reason, "Alertmanager unreachable");
 }
 
 /// No transitions, at the epoch, in UTC.

@@ -171,6 +171,11 @@ fn pages_exist_for_the_configured_sources() {
         vec![Overview, Services, Printer, Alerts]
     );
     assert_eq!(Page::available(SourceKind::ALL), Page::ALL.to_vec());
+    // Alertmanager feeds the alerts page too.
+    assert_eq!(
+        Page::available([SourceKind::Proxmox, SourceKind::Alertmanager]),
+        vec![Overview, Proxmox, Alerts]
+    );
 }
 
 #[test]

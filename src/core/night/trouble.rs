@@ -52,11 +52,12 @@ pub fn causes(d: &Dashboard, now: DateTime<Utc>) -> BTreeSet<Cause> {
         for s in p.services.iter().filter(|s| s.state == ProbeState::Down) {
             out.insert(Cause::trouble(true, format!("{} down", s.name)));
         }
-        for a in &p.alerts {
-            let at = a.instance.as_deref().map(|i| format!(" on {i}"));
-            let text = format!("alert {}{}", a.name, at.unwrap_or_default());
-            out.insert(Cause::trouble(a.severity == Severity::Critical, text));
-        }
+    }
+    // Silenced and inhibited alerts wake nobody.
+    for a in d.alerts().into_iter().flat_map(|set| set.firing()) {
+        let at = a.instance.as_deref().map(|i| format!(" on {i}"));
+        let text = format!("alert {}{}", a.name, at.unwrap_or_default());
+        out.insert(Cause::trouble(a.severity == Severity::Critical, text));
     }
     if let Some(p) = d.proxmox() {
         for n in p.nodes.iter().filter(|n| !n.online) {

@@ -53,10 +53,22 @@ pub fn reply(bytes: &[u8]) -> Result<Reply<Vec<Alert>>, NotEnvelope> {
 }
 
 fn alert(a: RawAlert) -> Alert {
-    let label = |name: &str| a.labels.get(name).map(String::as_str);
+    let since = a.active_at.as_deref().and_then(timestamp);
+    from_parts(&a.labels, &a.annotations, since)
+}
+
+/// An alert from its labels and annotations (Prometheus's and
+/// Alertmanager's are the same): the name, severity and where it fires from
+/// the labels, the summary from the annotations; not suppressed.
+pub fn from_parts(
+    labels: &HashMap<String, String>,
+    annotations: &HashMap<String, String>,
+    since: Option<DateTime<Utc>>,
+) -> Alert {
+    let label = |name: &str| labels.get(name).map(String::as_str);
     let summary = ["summary", "description"]
         .iter()
-        .filter_map(|k| a.annotations.get(*k))
+        .filter_map(|k| annotations.get(*k))
         .map(|s| s.trim())
         .find(|s| !s.is_empty())
         .map(|s| crate::sources::http::shorten(s, SUMMARY_MAX));
@@ -67,14 +79,15 @@ fn alert(a: RawAlert) -> Alert {
             .iter()
             .find_map(|l| label(l))
             .map(str::to_owned),
-        since: a.active_at.as_deref().and_then(active_at),
+        since,
         summary,
+        suppressed: None,
     }
 }
 
-/// `activeAt` (RFC 3339 with nanoseconds and any offset), in UTC; Go's
-/// zero time (`0001-01-01T00:00:00Z`) means none.
-fn active_at(s: &str) -> Option<DateTime<Utc>> {
+/// An RFC 3339 time (nanoseconds and any offset allowed) in UTC; Go's zero
+/// time (`0001-01-01T00:00:00Z`) means none.
+pub fn timestamp(s: &str) -> Option<DateTime<Utc>> {
     let t = DateTime::parse_from_rfc3339(s).ok()?.with_timezone(&Utc);
     (t.timestamp() > 0).then_some(t)
 }

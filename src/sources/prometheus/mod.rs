@@ -8,7 +8,8 @@
 //!   `probe_duration_seconds{...}`: one query each for all services, matched
 //!   to the configured services by `instance` (and `job`, if set) here;
 //! - `/api/v1/alerts` ([`alerts`]): the firing alerts with since when and
-//!   their summary, which the `ALERTS` series lacks;
+//!   their summary, which the `ALERTS` series lacks (not asked when an
+//!   `[alertmanager]` supplies the alerts: `Settings::alerts`);
 //! - one query per `[[tiles]]` entry;
 //!
 //! and after a good cycle, until it once succeeds, the services' response
@@ -82,6 +83,9 @@ pub struct Settings {
     pub services: Vec<ServicePlan>,
     /// The PromQL tiles.
     pub tiles: Vec<TilePlan>,
+    /// Whether to ask `/api/v1/alerts`: not when Alertmanager supplies
+    /// the alerts.
+    pub alerts: bool,
 }
 
 /// A configured PromQL tile.
@@ -103,6 +107,8 @@ pub struct PrometheusSource {
     timeout: Duration,
     services: Vec<ServicePlan>,
     tiles: Vec<TilePlan>,
+    /// Whether a cycle asks for the alerts.
+    alerts: bool,
     /// Whether the response-time history was fetched.
     seeded: bool,
 }
@@ -145,6 +151,7 @@ impl PrometheusSource {
             timeout: settings.timeout,
             services: settings.services,
             tiles: settings.tiles,
+            alerts: settings.alerts,
             seeded: false,
         }
     }
@@ -160,7 +167,9 @@ impl PrometheusSource {
                 out.push((feeds, self.query_url(&probe_query(metric, &self.services))?));
             }
         }
-        out.push((Feeds::Alerts, self.endpoint.url(&["api", "v1", "alerts"])?));
+        if self.alerts {
+            out.push((Feeds::Alerts, self.endpoint.url(&["api", "v1", "alerts"])?));
+        }
         for (i, t) in self.tiles.iter().enumerate() {
             out.push((Feeds::Tile(i), self.query_url(&t.query)?));
         }
@@ -170,7 +179,7 @@ impl PrometheusSource {
     /// How many requests a cycle sends.
     fn request_count(&self) -> usize {
         let probes = if self.services.is_empty() { 0 } else { 2 };
-        probes + 1 + self.tiles.len()
+        probes + usize::from(self.alerts) + self.tiles.len()
     }
 
     /// Prometheus' own timeout for a query: just below ours, so it stops

@@ -285,6 +285,7 @@ fn settings(url: &str) -> Settings {
             tile("Broken", "sum("),
             tile("Nothing", "absent_metric"),
         ],
+        alerts: true,
     }
 }
 
@@ -457,6 +458,23 @@ async fn an_unreadable_ca_file_fails_every_poll_with_the_reason() {
             f.message
         );
     }
+}
+
+#[tokio::test]
+async fn with_alertmanager_supplying_the_alerts_a_cycle_does_not_ask_for_them() {
+    let server = fake(homelab).await;
+    let mut s = PrometheusSource::new(Settings {
+        alerts: false,
+        ..settings(&server.url)
+    });
+    let Ok(SourceData::Prometheus(data)) = s.poll(now()).await else {
+        panic!("a good cycle")
+    };
+    assert!(data.alerts.is_empty() && data.alerts_error.is_none());
+    let requests = server.requests.lock().expect("not poisoned").clone();
+    // Two probe queries, three tiles and the seed: the alerts are not asked.
+    assert_eq!(requests.len(), 6, "{requests:?}");
+    assert!(!requests.iter().any(|r| r.contains("/api/v1/alerts")));
 }
 
 #[test]

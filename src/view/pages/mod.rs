@@ -55,6 +55,8 @@ pub struct ServicesPageVm {
 /// The alerts page: the view model's `alerts.items`, most severe first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
 pub struct AlertsPageVm {
+    /// The line above the rows: "1 firing · 2 silenced".
+    pub summary: String,
     /// What the page says without a row: none firing, not known (the query
     /// failed, and why), or no data yet.
     pub empty: String,
@@ -84,7 +86,11 @@ pub(super) fn build(
         proxmox: proxmox::page(d.proxmox(), d.histories(), now),
         printer: printer::page(d.source(SourceKind::Moonraker), now, offset),
         alerts: AlertsPageVm {
-            empty: alerts_empty(d, alerts),
+            summary: match alerts.held.as_str() {
+                "" => alerts.text.clone(),
+                held => format!("{} · {held}", alerts.text),
+            },
+            empty: alerts_empty(alerts),
         },
     }
 }
@@ -100,12 +106,14 @@ fn service_sparkline(d: &Dashboard, name: &str, now: DateTime<Utc>) -> Sparkline
 }
 
 /// What the alerts page says when it has no row.
-fn alerts_empty(d: &Dashboard, alerts: &AlertsVm) -> String {
-    match (&alerts.error, d.prometheus()) {
+fn alerts_empty(alerts: &AlertsVm) -> String {
+    let from = alerts.source.map_or("Prometheus", SourceKind::label);
+    match (&alerts.error, alerts.text.is_empty()) {
         (Some(e), _) => format!("Alerts unknown: {e}"),
-        (None, None) => "No data from Prometheus yet".to_owned(),
-        (None, Some(_)) if alerts.items.is_empty() => "No alert is firing".to_owned(),
-        (None, Some(_)) => String::new(),
+        // No text: nothing heard from the alerts' source yet.
+        (None, true) => format!("No data from {from} yet"),
+        (None, false) if alerts.items.is_empty() => "No alert is firing".to_owned(),
+        (None, false) => String::new(),
     }
 }
 
