@@ -65,6 +65,11 @@ fn golden_screenshots() {
             failures.push(e);
         }
     }
+    assert_no_mismatch(&failures);
+}
+
+/// Fails with every golden mismatch listed, when there is any.
+fn assert_no_mismatch(failures: &[String]) {
     assert!(
         failures.is_empty(),
         "golden mismatches:\n{}",
@@ -93,11 +98,7 @@ fn a_page_opened_at_an_item_shows_it_framed_and_in_view() {
             failures.push(e);
         }
     }
-    assert!(
-        failures.is_empty(),
-        "golden mismatches:\n{}",
-        failures.join("\n")
-    );
+    assert_no_mismatch(&failures);
 }
 
 #[test]
