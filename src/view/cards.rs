@@ -120,20 +120,18 @@ fn storage_card(st: &StorageVm) -> CardVm {
 }
 
 /// The alerts card: the first alerts (a held-back one dimmed, with who
-/// holds it back), then "+N more" and how many are held back.
+/// holds it back), then "+N more". How many are held back is in the title
+/// ("ALERTS · 1 SILENCED"), which every screen size shows.
 fn alerts_card(a: &AlertsVm) -> CardVm {
     let more = a.items.len().saturating_sub(ALERT_LINES);
     let detail = match &a.error {
         Some(e) => format!("query failed: {e}"),
-        None => [
-            (more > 0).then(|| format!("+{more} more")),
-            Some(a.held.clone()),
-        ]
-        .into_iter()
-        .flatten()
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join(" · "),
+        None if more > 0 => format!("+{more} more"),
+        None => String::new(),
+    };
+    let title = match a.held.as_str() {
+        "" => "ALERTS".to_owned(),
+        held => format!("ALERTS · {}", held.to_uppercase()),
     };
     let shown = &a.items[..a.items.len().min(ALERT_LINES)];
     let lines: Vec<String> = shown
@@ -144,7 +142,7 @@ fn alerts_card(a: &AlertsVm) -> CardVm {
         })
         .collect();
     CardVm {
-        title: "ALERTS".to_owned(),
+        title,
         value: a.text.clone(),
         detail,
         tone: a.tone,
@@ -239,7 +237,9 @@ mod tests {
             ["A0", "ProbeFailed · silenced by alice until 14:00"]
         );
         assert_eq!(card.dim_from, Some(1));
-        assert_eq!(card.detail, "+1 more · 2 silenced");
+        assert_eq!(card.detail, "+1 more");
+        assert_eq!(card.title, "ALERTS · 2 SILENCED");
+        assert_eq!(alerts_card(&alerts(1, None)).title, "ALERTS");
     }
 
     #[test]
