@@ -32,15 +32,18 @@
 //! | `chart.rs` | [`Chart`], [`Series`], [`Rule`] and the one [`draw`] routine |
 //! | `canvas.rs` | the [`Canvas`]: a `DrawTarget` over RGBA bytes |
 //! | `slots.rs` | [`Window`]: timestamped samples into slots |
+//! | `qr.rs` | [`qr`]: a QR code (the setup screen's link to its own page), whole pixels a module |
 
 mod canvas;
 mod chart;
+mod qr;
 mod slots;
 
 pub use canvas::Canvas;
 pub use chart::{Chart, Rule, RuleStyle, Series, draw};
 pub use embedded_graphics::pixelcolor::Rgb888;
 use embedded_graphics::prelude::Size;
+pub use qr::{QUIET_MODULES, qr, qr_modules};
 pub use slots::Window;
 
 /// The temperature chart's top, °C (hotter readings are drawn at the top).
