@@ -14,7 +14,8 @@
 //! The pages' own rows and words are `pages.rs`'s; their sparklines,
 //! images drawn only while their page is shown, `sparklines.rs`'s. The
 //! display's state (`Dash.asleep` and the simulator's line) is all that a
-//! dark window is given ([`UiBridge::display`]).
+//! dark window is given ([`UiBridge::display`]). The setup screen's words
+//! and its QR code image are `setup.rs`'s.
 //!
 //! Slint's generated code lives in [`ui`], and its types are always spelled
 //! `ui::Name` (as Slint's energy-monitor demo does), so `ui::PrinterData` is
@@ -37,6 +38,7 @@ mod chart;
 mod convert;
 mod pages;
 mod rows;
+mod setup;
 mod sparklines;
 
 use std::sync::Arc;
@@ -61,6 +63,7 @@ pub struct UiBridge {
     alerts: Shown<CardVm>,
     pages: pages::PageRows,
     sparklines: sparklines::Sparklines,
+    setup: setup::SetupScreen,
 }
 
 impl std::fmt::Debug for UiBridge {
@@ -124,6 +127,7 @@ impl UiBridge {
         );
         self.pages.apply(&dash, vm);
         self.sparklines.sync(window, vm, layout);
+        self.setup.sync(&dash, vm.setup.as_ref(), layout);
         Self::display(window, &vm.display);
     }
 

@@ -3,13 +3,15 @@
 //! memory on demand for screenshots, goldens and benchmarks ([`offscreen`]).
 //! [`ui_loop`] is what every live mode shares: view models into the event
 //! loop, touch out of it ([`input`]), the heartbeat, systemd's notifications;
-//! [`power`] darkens the glass while the display sleeps.
+//! [`power`] darkens the glass while the display sleeps; [`net`] reads the
+//! Pi's own addresses for the setup screen.
 
 pub mod gpio;
 pub mod hardware;
 pub mod headless;
 pub mod input;
 pub mod kms;
+pub mod net;
 pub mod offscreen;
 pub mod power;
 pub mod pwm;

@@ -30,6 +30,7 @@
 //! | `page.rs` | the page shown, its title, focus and scroll |
 //! | `display.rs` | the display's power state: on, dim or off, and why |
 //! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
+//! | `setup.rs` | the setup screen (no config, or one that does not load): why, the Pi's addresses, its page's URL, the command |
 
 pub mod alerts;
 mod cards;
@@ -44,6 +45,7 @@ pub mod pages;
 pub mod printer;
 pub mod prometheus;
 pub mod proxmox;
+pub mod setup;
 
 use chrono::{DateTime, FixedOffset, Utc};
 use serde::Serialize;
@@ -65,6 +67,7 @@ pub use pages::{
 pub use printer::{PrinterState, PrinterVm};
 pub use prometheus::{SeriesVm, ServiceVm, TileVm};
 pub use proxmox::{GuestsVm, NodeVm, PoolVm, StorageVm};
+pub use setup::{SetupFacts, SetupReason, SetupVm};
 
 /// How a value should be coloured. Never the only carrier of meaning: every
 /// tone comes with a word or a symbol on screen.
@@ -121,6 +124,9 @@ pub struct ViewModel {
     /// Whether the display is on, dimmed or off, and why (the hub sets it;
     /// [`build`] says on).
     pub display: DisplayVm,
+    /// The setup screen, over everything, when piboard has no config or its
+    /// config does not load ([`ViewModel::setup_screen`]); `None` otherwise.
+    pub setup: Option<SetupVm>,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -201,6 +207,19 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         page: PageVm::overview(),
         pages,
         display: DisplayVm::default(),
+        setup: None,
+    }
+}
+
+impl ViewModel {
+    /// The setup screen's view model: `setup` over an empty dashboard (no
+    /// sources) at `now`.
+    pub fn setup_screen(setup: SetupVm, now: DateTime<Utc>, offset: FixedOffset) -> Self {
+        let empty = Dashboard::new(Vec::new());
+        Self {
+            setup: Some(setup),
+            ..build(&empty, &Rules::default(), now, offset)
+        }
     }
 }
 
