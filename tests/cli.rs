@@ -63,17 +63,31 @@ fn check_config_accepts_the_example_and_rejects_a_broken_file() {
     );
 }
 
+/// `--check-config` and `--screenshot` without a config still exit with 2;
+/// a display run shows the setup screen instead (tests/setup.rs).
 #[test]
 fn without_a_config_it_says_where_it_looked_and_how_to_start_the_demo() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = piboard().current_dir(dir.path()).output().expect("runs");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("no config file found") && err.contains("/etc/piboard/piboard.toml"),
-        "{err}"
-    );
-    assert!(err.contains("piboard --demo"), "{err}");
+    let shot = dir.path().join("shot.png");
+    let runs: [&[&std::ffi::OsStr]; 2] = [
+        &["--check-config".as_ref()],
+        &["--screenshot".as_ref(), shot.as_os_str()],
+    ];
+    for args in runs {
+        let out = piboard()
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("no config file found") && err.contains("/etc/piboard/piboard.toml"),
+            "{err}"
+        );
+        assert!(err.contains("piboard --demo"), "{err}");
+    }
+    assert!(!shot.exists());
 }
 
 #[test]

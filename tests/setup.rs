@@ -32,6 +32,7 @@ fn screen(reason: SetupReason) -> ViewModel {
         hostname: "kitchen-pi",
         addresses: &a,
         port: Some(8080),
+        check: "piboard: no config file found.",
     };
     let now = Utc
         .with_ymd_and_hms(2026, 11, 21, 9, 41, 0)
@@ -79,4 +80,162 @@ fn setup_screens_match_their_goldens() {
         "golden mismatches:\n{}",
         failures.join("\n")
     );
+}
+
+/// The binary with no config anywhere it looks (`PIBOARD_CONFIG`, the
+/// working directory, `HOME`, all in an empty temp dir), headless on a free
+/// port; every address it announces ("listening on http://...") is sent on
+/// the channel, once per start (it re-executes itself with the same PID).
+struct Running {
+    child: std::process::Child,
+    bases: std::sync::mpsc::Receiver<String>,
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_without_config(dir: &Path, config: &Path) -> Running {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_piboard"))
+        .args(["--headless", "--listen", "127.0.0.1:0"])
+        .current_dir(dir)
+        .env("PIBOARD_CONFIG", config)
+        .env("HOME", dir)
+        .env_remove("XDG_CONFIG_HOME")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("piboard starts");
+    let stderr = child.stderr.take().expect("its stderr");
+    let (tx, bases) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            eprintln!("piboard: {line}");
+            if let Some(at) = line.find("listening on http://") {
+                let base = line[at + "listening on ".len()..].trim().to_owned();
+                let _ = tx.send(base);
+            }
+        }
+    });
+    Running { child, bases }
+}
+
+async fn get(url: &str) -> (u16, String) {
+    let http = piboard::sources::http::client(
+        &piboard::sources::http::Tls::System,
+        std::time::Duration::from_secs(5),
+    )
+    .expect("an HTTP client");
+    match http.get(url).send().await {
+        Ok(r) => (r.status().as_u16(), r.text().await.unwrap_or_default()),
+        Err(e) => (0, e.to_string()),
+    }
+}
+
+fn json(body: &str) -> serde_json::Value {
+    serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+}
+
+/// Polls `url` every 100 ms until `done` holds for its JSON, for `secs`.
+async fn wait_for(
+    url: &str,
+    secs: u64,
+    done: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+    loop {
+        let v = json(&get(url).await.1);
+        if done(&v) || std::time::Instant::now() > until {
+            return v;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn without_a_config_it_serves_the_setup_screen_and_starts_once_one_appears() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("piboard.toml");
+    let p = start_without_config(dir.path(), &config);
+    let base = p
+        .bases
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("it serves its endpoints");
+
+    let health = wait_for(&format!("{base}/api/health"), 20, |v| {
+        v["status"] == "setup"
+    })
+    .await;
+    assert_eq!(health["status"], "setup", "{health}");
+    let (code, _) = get(&format!("{base}/api/health")).await;
+    assert_eq!(code, 503, "setup is not a healthy dashboard");
+
+    let status = json(&get(&format!("{base}/api/status")).await.1);
+    let setup = &status["setup"];
+    assert_eq!(setup["title"], "No config yet", "{status}");
+    let file = config.display().to_string();
+    assert!(
+        setup["problem"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("No file at any of: ") && t.contains(&file)),
+        "{setup}"
+    );
+    assert!(
+        setup["url"]
+            .as_str()
+            .is_some_and(|u| u.ends_with(":0/") || u == "port 0, once the Pi has an address"),
+        "{setup}"
+    );
+    assert!(
+        setup["command"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("deploy/deploy.sh pi@"))
+    );
+    assert!(
+        setup["alternative"]
+            .as_str()
+            .is_some_and(|a| a.contains(&file))
+    );
+    assert!(
+        setup["check"]
+            .as_str()
+            .is_some_and(|c| c.contains("no config file found"))
+    );
+
+    let (code, page) = get(&format!("{base}/")).await;
+    assert_eq!(code, 200);
+    for words in [
+        "No config yet",
+        "piboard --check-config",
+        "no config file found",
+        "[prometheus]",
+        "deploy/deploy.sh pi@",
+    ] {
+        assert!(page.contains(words), "no {words:?} on the page");
+    }
+
+    // A valid config appears (written beside, then renamed into place, as
+    // an editor or scp does): piboard restarts itself into the dashboard.
+    let written = std::time::Instant::now();
+    let part = dir.path().join("piboard.toml.part");
+    std::fs::write(&part, "[prometheus]\nurl = \"http://127.0.0.1:9\"\n").expect("write");
+    std::fs::rename(&part, &config).expect("rename");
+    let base = p
+        .bases
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("it restarts and serves again");
+    let status = wait_for(&format!("{base}/api/status"), 10, |v| {
+        v["sources"][0]["kind"] == "prometheus"
+    })
+    .await;
+    eprintln!(
+        "the dashboard answered {:?} after the config appeared",
+        written.elapsed()
+    );
+    assert_eq!(status["setup"], serde_json::Value::Null, "{status}");
+    assert_eq!(status["sources"][0]["kind"], "prometheus", "{status}");
 }

@@ -1,7 +1,7 @@
 //! Wires the pieces together for each way the binary runs: check a config,
 //! render a screenshot, or run the dashboard on a display.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 use crate::cli::Cli;
-use crate::config::{self, ConfigError, Loaded};
+use crate::config::{self, Loaded};
 use crate::core::{Clock, Dashboard, Input, Nav, NavSettings, Page, SystemClock};
 use crate::demo;
 use crate::hub::Hub;
@@ -23,6 +23,7 @@ use crate::server::{self, AppState};
 use crate::telemetry::Telemetry;
 use crate::view;
 
+pub mod setup;
 pub mod sources;
 
 /// Exit status for a bad config or bad arguments.
@@ -80,8 +81,12 @@ fn log_filter(spec: Option<&str>) -> (Targets, Option<String>) {
 
 /// What the dashboard shows: the demo timeline or the configured sources.
 enum Feed {
-    Demo { frozen_at: Option<u32> },
+    Demo {
+        frozen_at: Option<u32>,
+    },
     Config(Box<Loaded>),
+    /// No config that loads: the setup screen (`app::setup`).
+    Setup(Box<setup::Setup>),
 }
 
 impl Feed {
@@ -93,6 +98,7 @@ impl Feed {
                 let kinds = demo::settings().into_iter().map(|s| s.kind);
                 config::DisplayConfig::default().nav(kinds)
             }
+            Feed::Setup(_) => config::DisplayConfig::default().nav(std::iter::empty()),
         }
     }
 
@@ -119,14 +125,20 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
     let feed = if cli.demo {
         Feed::Demo { frozen_at: cli.at }
     } else {
-        match load_config(cli.config.as_deref()) {
+        match setup::find(cli.config.as_deref()) {
             Ok(loaded) => Feed::Config(Box::new(loaded)),
-            Err(code) => return Ok(code),
+            Err(problem) => {
+                eprintln!("{}", problem.message);
+                if cli.screenshot.is_some() {
+                    return Ok(ExitCode::from(EXIT_CONFIG));
+                }
+                Feed::Setup(Box::new(setup::Setup::new(&cli, problem)))
+            }
         }
     };
     let size = cli.size.or(match &feed {
         Feed::Config(l) => Some((l.config.display.width, l.config.display.height)),
-        Feed::Demo { .. } => None,
+        Feed::Demo { .. } | Feed::Setup(_) => None,
     });
     let nav = match feed.nav(cli.page, SystemClock.now()) {
         Ok(nav) => nav,
@@ -153,7 +165,7 @@ fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
 fn wiring(cli: &Cli, feed: &Feed) -> config::DisplayConfig {
     let mut display = match feed {
         Feed::Config(l) => l.config.display.clone(),
-        Feed::Demo { .. } => config::DisplayConfig::default(),
+        Feed::Demo { .. } | Feed::Setup(_) => config::DisplayConfig::default(),
     };
     if let Some(gpio) = cli.backlight_gpio {
         let chip = display.backlight.and_then(|b| b.chip);
@@ -200,7 +212,7 @@ fn server_address(cli: &Cli, feed: &Feed) -> Option<Listen> {
     let addr = match feed {
         Feed::Config(l) if !l.config.server.enabled => return None,
         Feed::Config(l) => l.config.server.listen.clone(),
-        Feed::Demo { .. } => config::ServerConfig::default().listen,
+        Feed::Demo { .. } | Feed::Setup(_) => config::ServerConfig::default().listen,
     };
     Some(Listen {
         addr,
@@ -225,30 +237,15 @@ fn check_config(path: Option<&Path>) -> ExitCode {
 /// Loads the given config, or the first one found in the default places.
 /// On failure prints what is wrong (or where it looked) and returns exit status 2.
 fn load_config(path: Option<&Path>) -> Result<Loaded, ExitCode> {
-    let path: PathBuf = match path {
-        Some(p) => p.to_owned(),
-        None => match config::default_paths().into_iter().find(|p| p.is_file()) {
-            Some(p) => p,
-            None => {
-                eprintln!("piboard: no config file found. Looked in:");
-                for p in config::default_paths() {
-                    eprintln!("  {}", p.display());
-                }
-                eprintln!(
-                    "Create one from deploy/piboard.toml, pass --config FILE, or try the demo: piboard --demo"
-                );
-                return Err(ExitCode::from(EXIT_CONFIG));
-            }
-        },
-    };
-    config::load(&path).map_err(|e: ConfigError| {
-        eprintln!("piboard: {e}");
+    setup::find(path).map_err(|problem| {
+        eprintln!("{}", problem.message);
         ExitCode::from(EXIT_CONFIG)
     })
 }
 
 fn screenshot(feed: &Feed, nav: &Nav, out: &Path, (w, h): (u32, u32)) -> anyhow::Result<ExitCode> {
     let vm = match feed {
+        Feed::Setup(s) => s.view.clone(),
         Feed::Demo { frozen_at } => demo::frame(frozen_at.unwrap_or(0)),
         Feed::Config(loaded) => {
             // Nothing has been polled yet: the frame shows every source waiting.
@@ -322,6 +319,10 @@ fn run_display(
             sources::spawn(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
             drop(updates_tx);
         }
+        Feed::Setup(s) => {
+            setup::watch(rt.handle(), s.watch);
+            drop(updates_tx);
+        }
     }
     match mode {
         Display::Window(size) => {
@@ -344,7 +345,7 @@ fn hub_for(feed: &Feed, nav: Nav, clock: Arc<dyn Clock>) -> Hub {
     let sleep = match feed {
         Feed::Config(l) => l.config.display.sleep_settings(),
         Feed::Demo { frozen_at: None } => demo::sleep(clock.now()),
-        Feed::Demo { .. } => Default::default(),
+        Feed::Demo { .. } | Feed::Setup(_) => Default::default(),
     };
     let hub = match feed {
         Feed::Demo {
@@ -354,6 +355,7 @@ fn hub_for(feed: &Feed, nav: Nav, clock: Arc<dyn Clock>) -> Hub {
             Hub::live(Dashboard::new(demo::settings()), demo::rules(), nav, clock)
         }
         Feed::Config(l) => Hub::live(Dashboard::new(l.source_settings()), l.rules(), nav, clock),
+        Feed::Setup(s) => Hub::frozen(s.view.clone(), nav, clock),
     };
     hub.with_sleep(sleep)
 }

@@ -153,11 +153,20 @@ fn health_verdict(
 }
 
 /// 200 while the UI loop is alive and has drawn; 503 when it is stuck or
-/// has not drawn its first frame.
+/// has not drawn its first frame, and 503 `setup` while the setup screen
+/// stands in for a dashboard (no config, or one that does not load).
 async fn health(State(s): State<AppState>) -> Response {
     let t = &s.telemetry;
     let age_ms = chrono::Utc::now().timestamp_millis() - t.last_heartbeat_ms();
-    let (code, state, reason) = health_verdict(t.has_drawn(), age_ms);
+    let in_setup = s.views.borrow().setup.is_some();
+    let (code, state, reason) = match health_verdict(t.has_drawn(), age_ms) {
+        (StatusCode::OK, ..) if in_setup => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "setup",
+            "no config that loads: the setup screen is shown",
+        ),
+        verdict => verdict,
+    };
     let body = serde_json::json!({
         "status": state,
         "reason": reason,

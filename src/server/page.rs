@@ -2,13 +2,21 @@
 //! screen from a laptop. The table is rendered on the server, so the page
 //! shows it without scripts; `/page.js` then follows `/api/events` and
 //! refreshes both. No inline script or style, so the CSP stays strict.
+//!
+//! In setup mode (no config that loads, `view::SetupVm`) the page opens
+//! with the setup screen's words, what `--check-config` says, and the
+//! example config (`deploy/piboard.toml`, built in); the script reloads
+//! the page once the dashboard has started.
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::AppState;
-use crate::view::{SourceVm, ViewModel};
+use crate::view::{SetupVm, SourceVm, ViewModel};
+
+/// The commented example config, as the repository ships it.
+const EXAMPLE: &str = include_str!("../../deploy/piboard.toml");
 
 /// Escapes text for HTML element content and attribute values.
 fn esc(s: &str) -> String {
@@ -52,7 +60,47 @@ fn row(s: &SourceVm) -> String {
     )
 }
 
+/// The setup section: the screen's words, the check's, the example.
+fn setup_section(s: &SetupVm) -> String {
+    let url = match &s.qr {
+        Some(u) => format!("<a href=\"{0}\">{0}</a>", esc(u)),
+        None => esc(&s.url),
+    };
+    format!(
+        r#"<section id="setup" class="{tone}">
+<h2>{title}</h2>
+<p class="problem">{problem}</p>
+<p>{host_title}: <b>{hostname}</b> · {addresses}<br>{url_title}: {url}</p>
+<h3>{command_title}</h3>
+<p>{hint}</p>
+<pre>{command}</pre>
+<p>{alternative}</p>
+<p>{watching}</p>
+<h3>What <code>piboard --check-config</code> says</h3>
+<pre>{check}</pre>
+<h3>The example config (<code>deploy/piboard.toml</code>)</h3>
+<pre id="example">{example}</pre>
+</section>
+"#,
+        tone = esc(&json_word(&s.tone)),
+        title = esc(&s.title),
+        problem = esc(&s.problem),
+        host_title = esc(&s.host_title),
+        hostname = esc(&s.hostname),
+        addresses = esc(&s.addresses_line),
+        url_title = esc(&s.url_title),
+        command_title = esc(&s.command_title),
+        hint = esc(&s.command_hint),
+        command = esc(&s.command),
+        alternative = esc(&s.alternative),
+        watching = esc(&s.watching),
+        check = esc(&s.check),
+        example = esc(EXAMPLE),
+    )
+}
+
 fn render(vm: &ViewModel) -> String {
+    let setup = vm.setup.as_ref().map(setup_section).unwrap_or_default();
     let rows: String = vm.sources.iter().map(row).collect();
     let overall = format!(
         "{} · {}",
@@ -71,7 +119,7 @@ fn render(vm: &ViewModel) -> String {
 </head>
 <body>
 <h1>piboard</h1>
-<p id="overall">{overall}</p>
+{setup}<p id="overall">{overall}</p>
 <img id="screen" src="/screenshot.png" alt="What the display shows now">
 <table id="sources">
 <thead><tr><th>Source</th><th>Kind</th><th>State</th><th>URL</th><th>Last success</th><th>Data age</th><th>Error</th></tr></thead>
@@ -107,6 +155,8 @@ const SCRIPT: &str = r##"// Follows /api/events: refreshes the sources table and
   const events = new EventSource("/api/events");
   events.addEventListener("status", (e) => {
     const s = JSON.parse(e.data);
+    // Setup mode ended (piboard restarted with a config): show the dashboard's page.
+    if (!s.setup && document.getElementById("setup")) { location.reload(); return; }
     overall.textContent = s.overall.status + " · " + s.overall.reason;
     body.replaceChildren(...s.sources.map((src) => {
       const tr = document.createElement("tr");
@@ -126,7 +176,10 @@ img{max-width:100%;border:1px solid #444}\
 table{border-collapse:collapse;margin-top:1rem}\
 td,th{padding:.3rem .6rem;border-bottom:1px solid #333;text-align:left}\
 tr.ok td:nth-child(3){color:#5c5}tr.stale td:nth-child(3){color:#db3}\
-tr.lost td:nth-child(3),tr.error td:nth-child(3){color:#e55}a{color:#8bf}";
+tr.lost td:nth-child(3),tr.error td:nth-child(3){color:#e55}a{color:#8bf}\
+#setup{border:1px solid #58a6ff;border-radius:6px;padding:0 1rem;margin-bottom:1rem}\
+#setup.bad{border-color:#ff5a4f}#setup.bad h2{color:#ff5a4f}#setup.info h2{color:#58a6ff}\
+pre{background:#1f2630;padding:.5rem;overflow-x:auto}#example{max-height:24rem}";
 
 pub async fn script() -> Response {
     (

@@ -35,6 +35,8 @@ pub struct SetupFacts<'a> {
     pub addresses: &'a [IpAddr],
     /// The endpoints' port, `None` when they are off.
     pub port: Option<u16>,
+    /// What `piboard --check-config` says about the config at hand.
+    pub check: &'a str,
 }
 
 /// The setup screen's words, and the text its QR code carries.
@@ -72,6 +74,9 @@ pub struct SetupVm {
     pub alternative: String,
     /// "The dashboard starts as soon as a valid config is there."
     pub watching: String,
+    /// What `piboard --check-config` says about the config at hand (the
+    /// :8080 page shows it; the screen shows [`SetupVm::problem`]).
+    pub check: String,
 }
 
 /// The setup screen for `facts`.
@@ -126,6 +131,7 @@ pub fn setup(facts: &SetupFacts<'_>) -> SetupVm {
             facts.target.display()
         ),
         watching: "The dashboard starts as soon as a valid config is there.".to_owned(),
+        check: facts.check.to_owned(),
     }
 }
 
@@ -163,6 +169,7 @@ mod tests {
             hostname: "kitchen-pi",
             addresses,
             port,
+            check: "piboard: no config file found.",
         }
     }
 
