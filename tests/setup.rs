@@ -99,9 +99,15 @@ impl Drop for Running {
 }
 
 fn start_without_config(dir: &Path, config: &Path) -> Running {
+    start(dir, config, &[])
+}
+
+/// As [`start_without_config`], with more arguments.
+fn start(dir: &Path, config: &Path, args: &[&std::ffi::OsStr]) -> Running {
     use std::io::{BufRead, BufReader};
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_piboard"))
         .args(["--headless", "--listen", "127.0.0.1:0"])
+        .args(args)
         .current_dir(dir)
         .env("PIBOARD_CONFIG", config)
         .env("HOME", dir)
@@ -238,4 +244,80 @@ async fn without_a_config_it_serves_the_setup_screen_and_starts_once_one_appears
     );
     assert_eq!(status["setup"], serde_json::Value::Null, "{status}");
     assert_eq!(status["sources"][0]["kind"], "prometheus", "{status}");
+}
+
+/// As the Pi's unit runs it (`--config FILE`), with a file that does not
+/// load: the error on the setup screen, nothing redrawn while nothing
+/// changes, a new error shown after the file changes, the dashboard once
+/// it is fixed.
+#[tokio::test]
+async fn an_invalid_given_config_shows_its_error_until_it_is_fixed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("given.toml");
+    let replace = |text: &str| {
+        let part = dir.path().join("given.toml.part");
+        std::fs::write(&part, text).expect("write");
+        std::fs::rename(&part, &config).expect("rename");
+    };
+    replace("[prometheus]\nurl = \"http://127.0.0.1:9\"\npoll_interval_secs = 1\n");
+    let p = start(
+        dir.path(),
+        &config,
+        &["--config".as_ref(), config.as_os_str()],
+    );
+    let base = p
+        .bases
+        .recv_timeout(std::time::Duration::from_secs(30))
+        .expect("it serves its endpoints");
+    let health = wait_for(&format!("{base}/api/health"), 20, |v| {
+        v["status"] == "setup"
+    })
+    .await;
+    let setup = json(&get(&format!("{base}/api/status")).await.1)["setup"].clone();
+    assert_eq!(setup["title"], "The config has an error", "{setup}");
+    let problem = setup["problem"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        problem.contains("line 3") && problem.contains("prometheus.poll_interval_secs"),
+        "{problem}"
+    );
+    assert!(
+        setup["command"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("deploy/deploy.sh --force pi@"))
+    );
+
+    // Idle: nothing is drawn again while nothing changes.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let later = json(&get(&format!("{base}/api/health")).await.1);
+    assert_eq!(
+        later["frames_drawn"], health["frames_drawn"],
+        "{health} then {later}"
+    );
+
+    // Another mistake: the screen shows the new one.
+    replace("[prometheus]\nurl = 3\n");
+    let base = p
+        .bases
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("it restarts on the changed file");
+    let v = wait_for(&format!("{base}/api/status"), 10, |v| {
+        v["setup"]["problem"]
+            .as_str()
+            .is_some_and(|t| t.contains("line 2"))
+    })
+    .await;
+    assert!(
+        v["setup"]["problem"]
+            .as_str()
+            .is_some_and(|t| t.contains("line 2")),
+        "{v}"
+    );
+
+    replace("[prometheus]\nurl = \"http://127.0.0.1:9\"\n");
+    let base = p
+        .bases
+        .recv_timeout(std::time::Duration::from_secs(10))
+        .expect("it restarts into the dashboard");
+    let v = wait_for(&format!("{base}/api/status"), 10, |v| v["setup"].is_null()).await;
+    assert_eq!(v["sources"][0]["kind"], "prometheus", "{v}");
 }
