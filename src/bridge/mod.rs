@@ -124,6 +124,7 @@ impl UiBridge {
         );
         self.pages.apply(&dash, vm);
         self.sparklines.sync(window, vm, layout);
+        dash.set_config_banner(vm.config.banner.as_str().into());
         Self::display(window, &vm.display);
     }
 

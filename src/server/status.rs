@@ -7,9 +7,9 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, DisplayVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm,
-    PageVm, PagesVm, PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm, TemperatureVm,
-    TileVm, Tone, ViewModel,
+    AlertsVm, BadgesVm, CardsVm, ConfigVm, DisplayVm, GuestsVm, HeaderVm, LabelsVm, NodeVm,
+    OverlayVm, PageVm, PagesVm, PrinterState, ServiceVm, SourceVm, StorageVm, SummariesVm,
+    TemperatureVm, TileVm, Tone, ViewModel,
 };
 
 /// Bumped only for incompatible changes to this document.
@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The document's top-level keys in schema 1, as ARCHITECTURE.md documents
 /// them; the tests hold the served document to exactly these.
-pub const TOP_LEVEL_KEYS: [&str; 19] = [
+pub const TOP_LEVEL_KEYS: [&str; 20] = [
     "schema",
     "overall",
     "header",
@@ -37,6 +37,7 @@ pub const TOP_LEVEL_KEYS: [&str; 19] = [
     "page",
     "pages",
     "display",
+    "config",
 ];
 
 /// The whole document.
@@ -75,6 +76,10 @@ pub struct Status<'a> {
     /// configured backlight or motion sensor that could not be opened, each
     /// with its fix; empty when all is well).
     pub display: &'a DisplayVm,
+    /// The config reload: `banner` (why the file on disk was not applied,
+    /// "" when it was) and `needs_restart` (the settings it changed that
+    /// only a restart applies).
+    pub config: &'a ConfigVm,
 }
 
 /// The printer panel's facts and words.
@@ -184,6 +189,7 @@ impl<'a> Status<'a> {
             page: &vm.page,
             pages: &vm.pages,
             display: &vm.display,
+            config: &vm.config,
         }
     }
 

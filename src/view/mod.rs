@@ -29,11 +29,13 @@
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 //! | `page.rs` | the page shown, its title, focus and scroll |
 //! | `display.rs` | the display's power state: on, dim or off, and why |
+//! | `config.rs` | the config reload's banner and what needs a restart |
 //! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
 
 pub mod alerts;
 mod cards;
 mod chart;
+mod config;
 mod display;
 pub mod format;
 mod health;
@@ -53,6 +55,7 @@ use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 pub use alerts::{AlertVm, AlertsVm};
 pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_MAX_C, CHART_RESOLUTION_C, ChartVm, chart as printer_chart};
+pub use config::{ConfigVm, Refusal};
 pub use display::DisplayVm;
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
@@ -121,6 +124,9 @@ pub struct ViewModel {
     /// Whether the display is on, dimmed or off, and why (the hub sets it;
     /// [`build`] says on).
     pub display: DisplayVm,
+    /// Whether the config file on disk is the one running, and what only
+    /// a restart applies (the hub sets it; [`build`] says all is well).
+    pub config: ConfigVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -201,6 +207,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         page: PageVm::overview(),
         pages,
         display: DisplayVm::default(),
+        config: ConfigVm::default(),
     }
 }
 
