@@ -258,7 +258,10 @@ mod tests {
         };
         let r = refusal(e);
         let banner = crate::view::ConfigVm::refused(&r, Vec::new()).banner;
-        assert!(banner.starts_with("config not reloaded: proxmox.token_secret"), "{banner}");
+        assert!(
+            banner.starts_with("config not reloaded: proxmox.token_secret"),
+            "{banner}"
+        );
         assert!(!banner.contains("s3cret"), "{banner}");
     }
 }
