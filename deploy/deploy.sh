@@ -6,7 +6,10 @@
 # (cross/build-aarch64.sh), copies the binary, config and unit with scp,
 # installs them (the previous binary kept as piboard.previous), checks the
 # config with the new binary, restarts the service and waits for
-# http://HOST:8080/api/health to answer.
+# http://HOST:8080/api/health to answer. When only the config changed (the
+# binary on the Pi has the same sha256 and the unit file is the same), it
+# installs the config and reloads instead (`systemctl reload`: SIGHUP, no
+# black frame, no lost history).
 #   --force     replace the config on the Pi (by default an existing one is kept)
 #   --rollback  put piboard.previous back, restart, wait for health
 #   --no-build  use the binary as it is
@@ -134,13 +137,38 @@ if ! run scp -q "${ssh_opts[@]}" "$local_stage/piboard" "$local_stage/piboard.to
     exit 1
 fi
 
+# --- reload instead of restart, when only the config changed ----------------
+# Two pieces of the install script below, run on the Pi. `only_config` sets
+# ONLY_CONFIG=1 when the staged binary is byte-for-byte the installed one
+# (sha256) and the staged unit is the installed one: then the binary and its
+# piboard.previous stay as they are, and `apply_change` reloads the service
+# (ExecReload sends SIGHUP; piboard reads the config again, see
+# ARCHITECTURE.md "Config reload") instead of restarting it.
+# shellcheck disable=SC2016
+only_config='ONLY_CONFIG=0
+    if [ -e "$BIN" ] && [ -e "$UNIT" ] && cmp -s "$UNIT" "$STAGE/piboard.service" &&
+            [ "$(sha256sum < "$BIN")" = "$(sha256sum < "$STAGE/piboard")" ]; then ONLY_CONFIG=1; fi'
+# shellcheck disable=SC2016
+apply_change='if [ "$ONLY_CONFIG" = 1 ]; then
+        $SUDO rm -f "$BIN.new"
+        $SYSTEMCTL reload piboard.service
+        echo "deploy.sh: only the config changed: installed and reloaded (no restart)"
+    else
+        $SUDO mv -f "$BIN.new" "$BIN"
+        $SUDO install -m 0644 "$STAGE/piboard.service" "$UNIT"
+        $SYSTEMCTL daemon-reload
+        $SYSTEMCTL restart piboard.service
+        echo "deploy.sh: installed and restarted"
+    fi'
+
 # --- install, check, restart ------------------------------------------------
 
 remote "set -eu; $paths; STAGE=\$2; FORCE=\$3; SUDO=\$4; SYSTEMCTL=\$5
     cleanup() { rm -rf \"\$STAGE\"; }; trap cleanup EXIT
     \$SUDO install -d \"\$R/usr/local/bin\" \"\$ETC\" \"\$R/etc/systemd/system\"
+    $only_config
     # Keep the running binary as piboard.previous; replace atomically.
-    if [ -e \"\$BIN\" ]; then \$SUDO cp -p \"\$BIN\" \"\$BIN.previous\"; fi
+    if [ -e \"\$BIN\" ] && [ \"\$ONLY_CONFIG\" = 0 ]; then \$SUDO cp -p \"\$BIN\" \"\$BIN.previous\"; fi
     \$SUDO install -m 0755 \"\$STAGE/piboard\" \"\$BIN.new\"
     if [ -e \"\$ETC/piboard.toml\" ] && [ \"\$FORCE\" != 1 ]; then
         echo 'deploy.sh: kept the config on the Pi (--force replaces it)'
@@ -158,11 +186,7 @@ remote "set -eu; $paths; STAGE=\$2; FORCE=\$3; SUDO=\$4; SYSTEMCTL=\$5
         echo 'deploy.sh: config check failed; nothing changed' >&2; exit 1
     fi
     if [ -e \"\$ETC/piboard.toml.new\" ]; then \$SUDO mv -f \"\$ETC/piboard.toml.new\" \"\$ETC/piboard.toml\"; fi
-    \$SUDO mv -f \"\$BIN.new\" \"\$BIN\"
-    \$SUDO install -m 0644 \"\$STAGE/piboard.service\" \"\$UNIT\"
-    \$SYSTEMCTL daemon-reload
-    \$SYSTEMCTL restart piboard.service
-    echo 'deploy.sh: installed and restarted'" \
+    $apply_change" \
     "$root" "$stage" "$force" "$sudo" "$systemctl"
 
 wait_healthy

@@ -16,6 +16,13 @@
 //! applies. The local time zone is `chrono::Local`. A frozen demo frame
 //! keeps the display of its second (`demo::frame` replays the demo's
 //! night); a touch on a frozen frame that is dark only lights it.
+//!
+//! A reloaded config arrives as a [`Control`] on a third channel
+//! (`control.rs`): the new sources table, rules, navigation and sleep
+//! settings, or why the file was refused (the banner). Before each source
+//! update the hub takes every control message already sent, so the
+//! reconfiguration that starts a new source is applied before its first
+//! update, which a dashboard without that source would drop.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -25,7 +32,11 @@ use tokio::sync::{mpsc, watch};
 
 use crate::core::night::{self, Night, Touch};
 use crate::core::{Clock, Dashboard, Input, Nav, Power, Rules, SleepSettings, SourceUpdate};
-use crate::view::{self, DisplayVm, ViewModel};
+use crate::view::{self, ConfigVm, DisplayVm, ViewModel};
+
+mod control;
+
+pub use control::{Control, Reconfig};
 
 /// The local time zone's offset at `now` (follows daylight saving changes).
 pub fn local_offset(now: DateTime<Utc>) -> FixedOffset {
@@ -51,6 +62,7 @@ pub struct Hub {
     night: Night,
     clock: Arc<dyn Clock>,
     hardware: Vec<String>,
+    config: ConfigVm,
 }
 
 impl Hub {
@@ -65,6 +77,7 @@ impl Hub {
             nav,
             clock,
             hardware: Vec::new(),
+            config: ConfigVm::default(),
         }
     }
 
@@ -91,6 +104,7 @@ impl Hub {
             nav,
             clock,
             hardware: Vec::new(),
+            config: ConfigVm::default(),
         }
     }
 
@@ -163,6 +177,7 @@ impl Hub {
         }
         .on_page(&self.nav)
         .with_display(self.display())
+        .with_config(self.config.clone())
     }
 
     /// Whether the view can change without an update or an input: a live
@@ -177,19 +192,34 @@ impl Hub {
     /// view models on `views`, following the clock once a second. Runs until
     /// `views` has no receivers.
     pub async fn run(
+        self,
+        updates: mpsc::Receiver<SourceUpdate>,
+        inputs: mpsc::Receiver<Input>,
+        views: watch::Sender<Arc<ViewModel>>,
+    ) {
+        let (_, control) = mpsc::channel(1);
+        self.run_controlled((updates, inputs, control), views).await;
+    }
+
+    /// [`Hub::run`], also following the config reload's messages on
+    /// `control` (applied before any update sent after them).
+    pub async fn run_controlled(
         mut self,
-        mut updates: mpsc::Receiver<SourceUpdate>,
-        mut inputs: mpsc::Receiver<Input>,
+        (mut updates, mut inputs, mut control): Channels,
         views: watch::Sender<Arc<ViewModel>>,
     ) {
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        let (mut updates_open, mut inputs_open) = (true, true);
+        let (mut updates_open, mut inputs_open, mut control_open) = (true, true, true);
         loop {
             let changed = tokio::select! {
                 update = updates.recv(), if updates_open => match update {
-                    Some(u) => { self.apply(u); true }
+                    Some(u) => { self.take_control(&mut control); self.apply(u); true }
                     None => { updates_open = false; false }
+                },
+                c = control.recv(), if control_open => match c {
+                    Some(c) => self.control(c),
+                    None => { control_open = false; false }
                 },
                 input = inputs.recv(), if inputs_open => match input {
                     Some(i) => self.input(i),
@@ -203,6 +233,23 @@ impl Hub {
             if views.is_closed() {
                 return;
             }
+        }
+    }
+}
+
+/// The hub's inputs: source updates, inputs from the screen, and the
+/// config reload's messages.
+pub type Channels = (
+    mpsc::Receiver<SourceUpdate>,
+    mpsc::Receiver<Input>,
+    mpsc::Receiver<Control>,
+);
+
+impl Hub {
+    /// Applies every control message already sent.
+    fn take_control(&mut self, control: &mut mpsc::Receiver<Control>) {
+        while let Ok(c) = control.try_recv() {
+            self.control(c);
         }
     }
 }

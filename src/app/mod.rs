@@ -23,6 +23,7 @@ use crate::server::{self, AppState};
 use crate::telemetry::Telemetry;
 use crate::view;
 
+pub mod reload;
 pub mod setup;
 pub mod sources;
 
@@ -303,7 +304,8 @@ fn run_display(
     }
     let (updates_tx, updates_rx) = mpsc::channel(64);
     let (inputs, inputs_rx) = Inputs::channel();
-    rt.spawn(hub.run(updates_rx, inputs_rx, views_tx));
+    let (control_tx, control_rx) = mpsc::channel(4);
+    rt.spawn(hub.run_controlled((updates_rx, inputs_rx, control_rx), views_tx));
     if let Some(sensor) = hardware.motion
         && let Err(e) = watch_motion(sensor, inputs.clone())
     {
@@ -316,8 +318,12 @@ fn run_display(
             rt.spawn(demo::play(updates_tx, clock, telemetry.clone()));
         }
         Feed::Config(loaded) => {
-            sources::spawn(rt.handle(), &loaded, &clock, &updates_tx, &telemetry);
-            drop(updates_tx);
+            let feeds = sources::Feeds {
+                clock,
+                updates: updates_tx,
+                telemetry: telemetry.clone(),
+            };
+            reload::spawn(rt.handle(), &loaded, feeds, control_tx);
         }
         Feed::Setup(s) => {
             setup::watch(rt.handle(), s.watch);

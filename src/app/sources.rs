@@ -7,10 +7,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use crate::config::Loaded;
 use crate::config::{BasicAuth, Secret as ConfigSecret};
-use crate::core::{Clock, SourceUpdate};
+use crate::core::{Clock, SourceKind, SourceUpdate};
 use crate::sources::alertmanager::{self, AlertmanagerSource};
 use crate::sources::http::{Auth, Header, Sensitive};
 use crate::sources::moonraker::{self, MoonrakerSource};
@@ -19,41 +20,79 @@ use crate::sources::proxmox::{self, ProxmoxSource, Trust};
 use crate::sources::{self, Source};
 use crate::telemetry::Telemetry;
 
-/// Starts one poller per configured source.
-pub(super) fn spawn(
-    rt: &tokio::runtime::Handle,
-    loaded: &Loaded,
-    clock: &Arc<dyn Clock>,
-    updates: &mpsc::Sender<SourceUpdate>,
-    telemetry: &Arc<Telemetry>,
-) {
-    if let Some(s) = prometheus_settings(loaded) {
-        spawn_one(rt, PrometheusSource::new(s), clock, updates, telemetry);
-    }
-    if let Some(s) = proxmox_settings(loaded) {
-        spawn_one(rt, ProxmoxSource::new(s), clock, updates, telemetry);
-    }
-    if let Some(s) = moonraker_settings(loaded) {
-        spawn_one(rt, MoonrakerSource::new(s), clock, updates, telemetry);
-    }
-    if let Some(s) = alertmanager_settings(loaded) {
-        spawn_one(rt, AlertmanagerSource::new(s), clock, updates, telemetry);
+/// What every source's poller is given: the clock, the hub's channel and
+/// the telemetry.
+#[derive(Debug, Clone)]
+pub struct Feeds {
+    /// The clock the updates are stamped with.
+    pub clock: Arc<dyn Clock>,
+    /// The hub's channel.
+    pub updates: mpsc::Sender<SourceUpdate>,
+    /// Poll counts and durations.
+    pub telemetry: Arc<Telemetry>,
+}
+
+/// One configured source's settings as built from the config: what a
+/// reload compares (`Sensitive` values compare by value, never print).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Built {
+    /// `[prometheus]` with the services and tiles.
+    Prometheus(prometheus::Settings),
+    /// `[proxmox]`.
+    Proxmox(proxmox::Settings),
+    /// `[moonraker]`.
+    Moonraker(moonraker::Settings),
+    /// `[alertmanager]`.
+    Alertmanager(alertmanager::Settings),
+}
+
+impl Built {
+    /// Which source these settings are for.
+    pub fn kind(&self) -> SourceKind {
+        match self {
+            Built::Prometheus(_) => SourceKind::Prometheus,
+            Built::Proxmox(_) => SourceKind::Proxmox,
+            Built::Moonraker(_) => SourceKind::Moonraker,
+            Built::Alertmanager(_) => SourceKind::Alertmanager,
+        }
     }
 }
 
-fn spawn_one<S: Source>(
-    rt: &tokio::runtime::Handle,
-    source: S,
-    clock: &Arc<dyn Clock>,
-    updates: &mpsc::Sender<SourceUpdate>,
-    telemetry: &Arc<Telemetry>,
-) {
+/// Every configured source's settings.
+pub fn built(loaded: &Loaded) -> Vec<Built> {
+    let mut out = Vec::new();
+    if let Some(s) = prometheus_settings(loaded) {
+        out.push(Built::Prometheus(s));
+    }
+    if let Some(s) = proxmox_settings(loaded) {
+        out.push(Built::Proxmox(s));
+    }
+    if let Some(s) = moonraker_settings(loaded) {
+        out.push(Built::Moonraker(s));
+    }
+    if let Some(s) = alertmanager_settings(loaded) {
+        out.push(Built::Alertmanager(s));
+    }
+    out
+}
+
+/// Starts the poller of one source; aborting the handle stops it.
+pub fn start(rt: &tokio::runtime::Handle, built: &Built, feeds: &Feeds) -> JoinHandle<()> {
+    match built.clone() {
+        Built::Prometheus(s) => spawn_one(rt, PrometheusSource::new(s), feeds),
+        Built::Proxmox(s) => spawn_one(rt, ProxmoxSource::new(s), feeds),
+        Built::Moonraker(s) => spawn_one(rt, MoonrakerSource::new(s), feeds),
+        Built::Alertmanager(s) => spawn_one(rt, AlertmanagerSource::new(s), feeds),
+    }
+}
+
+fn spawn_one<S: Source>(rt: &tokio::runtime::Handle, source: S, feeds: &Feeds) -> JoinHandle<()> {
     rt.spawn(sources::run(
         source,
-        clock.clone(),
-        updates.clone(),
-        telemetry.clone(),
-    ));
+        feeds.clock.clone(),
+        feeds.updates.clone(),
+        feeds.telemetry.clone(),
+    ))
 }
 
 fn hidden(secret: &ConfigSecret) -> Sensitive {

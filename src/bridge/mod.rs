@@ -128,6 +128,7 @@ impl UiBridge {
         self.pages.apply(&dash, vm);
         self.sparklines.sync(window, vm, layout);
         self.setup.sync(&dash, vm.setup.as_ref(), layout);
+        dash.set_config_banner(vm.config.banner.as_str().into());
         Self::display(window, &vm.display);
     }
 

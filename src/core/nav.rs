@@ -212,6 +212,18 @@ impl Nav {
         &self.settings.pages
     }
 
+    /// Follows a reloaded config: the page shown stays if it still exists,
+    /// else the overview; the idle timer runs on. Returns whether what is
+    /// shown changed.
+    pub fn reconfigure(&mut self, settings: NavSettings) -> bool {
+        self.settings = settings;
+        if self.settings.pages.contains(&self.page) {
+            return false;
+        }
+        self.show(Page::Overview);
+        true
+    }
+
     /// Applies `input` at `now`; returns whether what is shown changed.
     pub fn input(&mut self, input: Input, now: DateTime<Utc>) -> bool {
         self.active_at = now;

@@ -169,6 +169,22 @@ impl Dashboard {
         }
     }
 
+    /// Follows a reloaded config: a source still configured keeps its
+    /// record (its last good data, failures and histories) under its new
+    /// settings; a new one waits for its first answer; one no longer
+    /// configured is dropped. The histories stay: they follow the data,
+    /// which the next good poll of each source replaces.
+    pub fn reconfigure(&mut self, sources: impl IntoIterator<Item = SourceSettings>) {
+        let mut old = std::mem::take(&mut self.sources);
+        for settings in sources {
+            let state = match old.remove(&settings.kind) {
+                Some(kept) => SourceState { settings, ..kept },
+                None => SourceState::new(settings),
+            };
+            self.sources.insert(state.settings.kind, state);
+        }
+    }
+
     /// The histories and since-when of services, nodes and the printer.
     pub fn histories(&self) -> &Histories {
         &self.histories
@@ -313,5 +329,31 @@ mod tests {
         d.apply(ok(clock.now()));
         assert!(d.source(SourceKind::Prometheus).is_none());
         assert_eq!(d.newest_data(), None);
+    }
+
+    #[test]
+    fn reconfigure_keeps_what_stays_and_drops_what_went() {
+        let clock = FakeClock::default();
+        let mut d = Dashboard::new([settings()]);
+        d.apply(ok(clock.now()));
+        d.apply(fail(clock.now(), FailureKind::Timeout));
+        let moved = SourceSettings {
+            url: "http://10.0.0.9:9090".into(),
+            ..settings()
+        };
+        let printer = SourceSettings {
+            kind: SourceKind::Moonraker,
+            name: "Voron".into(),
+            ..settings()
+        };
+        d.reconfigure([moved.clone(), printer]);
+        let kept = d.source(SourceKind::Prometheus).expect("still configured");
+        assert_eq!(kept.settings, moved);
+        assert_eq!((kept.failures, kept.last_success), (1, Some(clock.now())));
+        assert!(kept.data.is_some(), "the last good data stays");
+        let new = d.source(SourceKind::Moonraker).expect("newly configured");
+        assert_eq!((new.last_success, new.data.is_none()), (None, true));
+        d.reconfigure([]);
+        assert_eq!(d.sources().count(), 0);
     }
 }

@@ -222,3 +222,68 @@ fn motion_wakes_the_screen_and_opens_nothing() {
     );
     assert_eq!(woke.display.hardware, vec![problem]);
 }
+
+/// A reload reaches the running hub before the update sent after it: the
+/// new source's first poll is not dropped; a refusal is a banner only.
+#[tokio::test(start_paused = true)]
+async fn a_reload_is_applied_before_the_updates_sent_after_it() {
+    use super::{Control, Reconfig};
+    let clock = FakeClock::default();
+    let hub = live(&clock);
+    let (views_tx, views) = watch::channel(Arc::new(hub.view()));
+    let (updates_tx, updates) = mpsc::channel(4);
+    let (_inputs_tx, inputs) = mpsc::channel(1);
+    let (control_tx, control) = mpsc::channel(4);
+    tokio::spawn(hub.run_controlled((updates, inputs, control), views_tx));
+    let alertmanager = SourceSettings {
+        kind: SourceKind::Alertmanager,
+        name: "Alertmanager".to_owned(),
+        url: "http://am.lan:9093".to_owned(),
+        interval: Duration::from_secs(20),
+        lost_after: 1,
+    };
+    let config = Box::new(Reconfig {
+        sources: vec![alertmanager],
+        rules: Rules::default(),
+        nav: NavSettings::default(),
+        sleep: SleepSettings::default(),
+    });
+    let needs_restart = vec!["server.listen".to_owned()];
+    let apply = Control::Apply {
+        config,
+        needs_restart,
+    };
+    control_tx.send(apply).await.expect("the hub runs");
+    let poll = SourceUpdate {
+        kind: SourceKind::Alertmanager,
+        at: clock.now(),
+        outcome: Ok(SourceData::Alertmanager(Default::default())),
+        next_poll: None,
+    };
+    updates_tx.send(poll).await.expect("the hub runs");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let vm = views.borrow().clone();
+    let names: Vec<_> = vm.sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Alertmanager"], "Prometheus is gone");
+    assert!(vm.sources[0].last_success.is_some(), "{:?}", vm.sources);
+    assert_eq!(vm.config.needs_restart, ["server.listen"]);
+
+    let refusal = crate::view::Refusal {
+        key: "services[3].target".to_owned(),
+        line: Some(14),
+        message: "missing field `target`".to_owned(),
+    };
+    control_tx
+        .send(Control::Refuse(refusal))
+        .await
+        .expect("the hub runs");
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    let vm = views.borrow().clone();
+    assert!(
+        vm.config
+            .banner
+            .starts_with("config not reloaded: services[3].target")
+    );
+    assert_eq!(vm.config.needs_restart, ["server.listen"], "still");
+    assert_eq!(vm.sources.len(), 1, "nothing else changed");
+}

@@ -7,8 +7,8 @@ use serde::Serialize;
 
 use crate::core::{KlippyState, Overall};
 use crate::view::{
-    AlertsVm, BadgesVm, CardsVm, DisplayVm, GuestsVm, HeaderVm, LabelsVm, NodeVm, OverlayVm,
-    PageVm, PagesVm, PrinterState, ServiceVm, SetupVm, SourceVm, StorageVm, SummariesVm,
+    AlertsVm, BadgesVm, CardsVm, ConfigVm, DisplayVm, GuestsVm, HeaderVm, LabelsVm, NodeVm,
+    OverlayVm, PageVm, PagesVm, PrinterState, ServiceVm, SetupVm, SourceVm, StorageVm, SummariesVm,
     TemperatureVm, TileVm, Tone, ViewModel,
 };
 
@@ -17,7 +17,7 @@ pub const SCHEMA_VERSION: u32 = 1;
 
 /// The document's top-level keys in schema 1, as ARCHITECTURE.md documents
 /// them; the tests hold the served document to exactly these.
-pub const TOP_LEVEL_KEYS: [&str; 20] = [
+pub const TOP_LEVEL_KEYS: [&str; 21] = [
     "schema",
     "overall",
     "header",
@@ -38,6 +38,7 @@ pub const TOP_LEVEL_KEYS: [&str; 20] = [
     "pages",
     "display",
     "setup",
+    "config",
 ];
 
 /// The whole document.
@@ -80,6 +81,10 @@ pub struct Status<'a> {
     /// does not load (`title`, `tone`, `problem`, `hostname`, `addresses`,
     /// `url`, `qr`, `command`, ...); null when the dashboard runs.
     pub setup: Option<&'a SetupVm>,
+    /// The config reload: `banner` (why the file on disk was not applied,
+    /// "" when it was) and `needs_restart` (the settings it changed that
+    /// only a restart applies).
+    pub config: &'a ConfigVm,
 }
 
 /// The printer panel's facts and words.
@@ -190,6 +195,7 @@ impl<'a> Status<'a> {
             pages: &vm.pages,
             display: &vm.display,
             setup: vm.setup.as_ref(),
+            config: &vm.config,
         }
     }
 

@@ -29,12 +29,14 @@
 //! | `format.rs` | numbers into words (ages, durations, units, NaN/Inf) |
 //! | `page.rs` | the page shown, its title, focus and scroll |
 //! | `display.rs` | the display's power state: on, dim or off, and why |
+//! | `config.rs` | the config reload's banner and what needs a restart |
 //! | `pages/` | each page's own words: section titles, empty states, guests, filament, the focused row |
 //! | `setup.rs` | the setup screen (no config, or one that does not load): why, the Pi's addresses, its page's URL, the command |
 
 pub mod alerts;
 mod cards;
 mod chart;
+mod config;
 mod display;
 pub mod format;
 mod health;
@@ -55,6 +57,7 @@ use crate::core::{Dashboard, Judgement, Level, Overall, Rules, SourceKind};
 pub use alerts::{AlertVm, AlertsVm};
 pub use cards::{CardVm, CardsVm, SummariesVm};
 pub use chart::{CHART_MAX_C, CHART_RESOLUTION_C, ChartVm, chart as printer_chart};
+pub use config::{ConfigVm, Refusal};
 pub use display::DisplayVm;
 pub use health::{BadgeVm, BadgesVm, OverlayVm, SourceVm};
 pub use heater::{TemperatureVm, Trend};
@@ -127,6 +130,9 @@ pub struct ViewModel {
     /// The setup screen, over everything, when piboard has no config or its
     /// config does not load ([`ViewModel::setup_screen`]); `None` otherwise.
     pub setup: Option<SetupVm>,
+    /// Whether the config file on disk is the one running, and what only
+    /// a restart applies (the hub sets it; [`build`] says all is well).
+    pub config: ConfigVm,
 }
 
 /// The header: the overall status as a word in a pill, then (from
@@ -208,6 +214,7 @@ pub fn build(d: &Dashboard, rules: &Rules, now: DateTime<Utc>, offset: FixedOffs
         pages,
         display: DisplayVm::default(),
         setup: None,
+        config: ConfigVm::default(),
     }
 }
 

@@ -112,6 +112,19 @@ deploy --rollback > "$t/out3.txt" 2>&1 || fail "rollback: $(cat "$t/out3.txt")"
 deploy --force > "$t/out4.txt" 2>&1 || fail "forced deploy: $(cat "$t/out4.txt")"
 cmp -s deploy/piboard.toml "$root/etc/piboard/piboard.toml" || fail "--force did not replace the config"
 
+# 4b. Only the config changed (same binary, same unit): installed and
+# reloaded, not restarted; piboard.previous untouched.
+cp deploy/piboard.toml "$t/edited.toml" && echo "# edited here" >> "$t/edited.toml"
+previous=$(sha "$root/usr/local/bin/piboard.previous")
+restarts=$(grep -c 'restart' "$t/systemctl.log")
+deploy --force --config "$t/edited.toml" > "$t/out4b.txt" 2>&1 || fail "config-only deploy: $(cat "$t/out4b.txt")"
+grep -q 'only the config changed' "$t/out4b.txt" || fail "did not reload: $(cat "$t/out4b.txt")"
+cmp -s "$t/edited.toml" "$root/etc/piboard/piboard.toml" || fail "config not installed on reload"
+[ "$(tail -1 "$t/systemctl.log")" = "systemctl reload piboard.service" ] || fail "no systemctl reload"
+[ "$(grep -c 'restart' "$t/systemctl.log")" = "$restarts" ] || fail "restarted for a config change"
+[ "$(sha "$root/usr/local/bin/piboard.previous")" = "$previous" ] || fail "reload replaced piboard.previous"
+deploy --force > "$t/out4c.txt" 2>&1 || fail "config-only deploy back: $(cat "$t/out4c.txt")"
+
 # 5. A config the binary refuses never goes live; nothing changes.
 printf '[display]\nrotation = 45\n' > "$t/bad.toml"
 before=$(sha "$root/usr/local/bin/piboard")
@@ -126,4 +139,4 @@ sed -i 's/^    nohup.*$/    :/' "$t/systemctl"
 if PIBOARD_HEALTH_TIMEOUT=3 deploy > "$t/out6.txt" 2>&1; then fail "deploy succeeded without health"; fi
 grep -q -- '--rollback' "$t/out6.txt" || fail "no rollback hint: $(cat "$t/out6.txt")"
 
-echo "deploy-test: ok (deploy, keep config, keep previous, rollback, --force, bad config refused, health timeout)"
+echo "deploy-test: ok (deploy, keep config, keep previous, rollback, --force, config-only reload, bad config refused, health timeout)"

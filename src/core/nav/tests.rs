@@ -191,3 +191,22 @@ fn page_names_parse_and_a_bad_one_lists_the_good_ones() {
         Err("\"nodes\" is not a page (overview, services, proxmox, printer, alerts)".to_owned())
     );
 }
+
+#[test]
+fn a_reload_keeps_the_page_while_it_exists_else_shows_the_overview() {
+    let clock = FakeClock::default();
+    let mut nav = Nav::new(settings(60, None), clock.now());
+    let open = Input::Open {
+        page: Proxmox,
+        focus: Some("tower1".into()),
+    };
+    nav.input(open, clock.now());
+    let mut fewer = settings(120, None);
+    fewer.pages = vec![Overview, Proxmox];
+    assert!(!nav.reconfigure(fewer.clone()), "the Proxmox page stays");
+    assert_eq!((nav.page(), nav.focus()), (Proxmox, Some("tower1")));
+    assert_eq!(nav.pages(), fewer.pages.as_slice());
+    fewer.pages = vec![Overview, Services];
+    assert!(nav.reconfigure(fewer), "the Proxmox page is gone");
+    assert_eq!((nav.page(), nav.focus()), (Overview, None));
+}

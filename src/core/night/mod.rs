@@ -159,6 +159,13 @@ impl Night {
         }
     }
 
+    /// Follows a reloaded config: the new settings from now on, with the
+    /// idle timer, a running wake and the causes already seen kept (a
+    /// reload wakes nobody).
+    pub fn reconfigure(&mut self, settings: SleepSettings) {
+        self.settings = settings;
+    }
+
     /// The settings it follows.
     pub fn settings(&self) -> &SleepSettings {
         &self.settings

@@ -53,7 +53,7 @@ const WORDS: Words = Words {
 };
 
 /// How the source reaches Alertmanager.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// The base URL (may hold credentials and a path prefix).
     pub url: String,

@@ -68,7 +68,7 @@ impl std::fmt::Debug for Sensitive {
 
 /// How every request to an endpoint authenticates (reqwest marks the
 /// header sensitive).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum Auth {
     /// No `Authorization` header (extra headers may still carry a key).
     #[default]
@@ -83,7 +83,7 @@ pub enum Auth {
 }
 
 /// A header sent with every request, its value marked sensitive.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     /// The header's name, e.g. `X-Api-Key`.
     pub name: String,

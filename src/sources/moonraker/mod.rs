@@ -67,7 +67,7 @@ const FILES: Words = Words {
 };
 
 /// How the source reaches Moonraker.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Moonraker's base URL (`http://HOST:7125`).
     pub url: String,

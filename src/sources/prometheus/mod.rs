@@ -65,7 +65,7 @@ const WORDS: Words = Words {
 };
 
 /// How the source reaches Prometheus and what it asks.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// The base URL (may hold credentials and a path prefix).
     pub url: String,
@@ -89,7 +89,7 @@ pub struct Settings {
 }
 
 /// A configured PromQL tile.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TilePlan {
     /// The tile's name.
     pub name: String,

@@ -64,7 +64,7 @@ const WORDS: Words = Words {
 const FORWARDING: &str = "the node could not reach the cluster node it forwarded the request to";
 
 /// How the source reaches the cluster.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Settings {
     /// Node URLs (`https://HOST:8006`); any one answers for the cluster.
     pub endpoints: Vec<String>,
