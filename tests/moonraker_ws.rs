@@ -227,6 +227,19 @@ async fn a_server_that_never_speaks_is_a_timeout_and_it_reconnects() {
 }
 
 #[tokio::test]
+async fn a_socket_that_goes_dead_is_a_timeout_after_an_unanswered_ping() {
+    let fake = Fake::start(Mode::Normal).await;
+    let mut run = start(settings(&fake.url));
+    run.data("printing", printing).await;
+    fake.push(Push::Mute);
+    let f = run.failure("a failure").await;
+    assert_eq!(f.kind, FailureKind::Timeout);
+    assert!(f.message.contains("ping"), "{}", f.message);
+    run.data("printing again", printing).await;
+    assert_eq!(fake.lock().connections, 2);
+}
+
+#[tokio::test]
 async fn a_close_in_the_middle_of_a_diff_keeps_the_last_whole_state() {
     let fake = Fake::start(Mode::Normal).await;
     let mut run = start(settings(&fake.url));

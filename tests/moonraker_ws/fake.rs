@@ -37,6 +37,8 @@ pub enum Push {
     Binary(Vec<u8>),
     /// Raw bytes on the TCP stream, then the connection is dropped.
     RawThenDrop(Vec<u8>),
+    /// Stop reading and answering (pings too), the socket left open.
+    Mute,
 }
 
 /// What the fake saw and how it answers.
@@ -172,6 +174,11 @@ impl Fake {
                 push = rx.recv() => match push {
                     Some(Push::Text(t)) => { let _ = ws.send(Message::text(t)).await; }
                     Some(Push::Binary(b)) => { let _ = ws.send(Message::binary(b)).await; }
+                    Some(Push::Mute) => {
+                        // Hold the socket open, unread, until the test ends.
+                        let _ = rx.recv().await;
+                        return;
+                    }
                     Some(Push::RawThenDrop(bytes)) => {
                         let _ = ws.get_mut().inner.write_all(&bytes).await;
                         let _ = ws.get_mut().inner.flush().await;
