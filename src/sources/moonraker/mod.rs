@@ -43,7 +43,7 @@ use crate::sources::http::{self, Body, Endpoint, Header, Sensitive, Setup, Tls, 
 use parse::Metadata;
 
 pub use thumbnail::SIDE as THUMBNAIL_SIDE;
-pub use ws::run;
+pub use ws::{Transport, run};
 
 /// The most a JSON answer may hold (the temperature store is the largest).
 const JSON_CAP: usize = 2 * 1024 * 1024;
@@ -83,29 +83,6 @@ pub struct Settings {
     pub timeout: Duration,
     /// Websocket, HTTP polling, or the websocket with HTTP as fallback.
     pub transport: Transport,
-}
-
-/// How the source talks to Moonraker (`[moonraker] transport`).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Transport {
-    /// The websocket; HTTP polling while the websocket is refused.
-    #[default]
-    Auto,
-    /// The websocket only.
-    Websocket,
-    /// HTTP polling only.
-    Http,
-}
-
-impl Transport {
-    /// The config's word for it.
-    pub fn word(self) -> &'static str {
-        match self {
-            Self::Auto => "auto",
-            Self::Websocket => "websocket",
-            Self::Http => "http",
-        }
-    }
 }
 
 /// What the source knows about the current file.
@@ -209,17 +186,6 @@ impl MoonrakerSource {
             code => not_ready_reason(code).or_else(|| parse::error_message(&body.bytes)),
         };
         Ok(self.not_ready_data(klippy, message))
-    }
-
-    /// A oneshot token for the websocket's `?token=`
-    /// (`GET /access/oneshot_token`, with the API key), if Moonraker gives
-    /// one; without it the key in the upgrade and the identify must do.
-    async fn oneshot_token(&self) -> Option<String> {
-        let body = self.get(&["access", "oneshot_token"], None).await.ok()?;
-        let body = expect_success(body, &API)
-            .inspect_err(|f| tracing::info!(reason = %f.message, "no oneshot token"))
-            .ok()?;
-        parse::result::<String>(&body.bytes, "/access/oneshot_token").ok()
     }
 
     /// The panel's data while Klipper is not ready: its state, why, and the

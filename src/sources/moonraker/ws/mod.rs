@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 
-use super::{MoonrakerSource, Settings, Transport};
+use super::{MoonrakerSource, Settings};
 use crate::core::{Clock, Failure, FailureKind, PrinterData, SourceData, SourceKind, SourceUpdate};
 use crate::sources::{self, Source};
 use crate::telemetry::Telemetry;
@@ -45,6 +45,29 @@ use crate::telemetry::Telemetry;
 pub const PUBLISH_GAP: Duration = Duration::from_millis(200);
 /// How long HTTP polling stands in before the websocket is tried again.
 pub const FALLBACK_SPAN: Duration = Duration::from_secs(300);
+
+/// How the source talks to Moonraker (`[moonraker] transport`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Transport {
+    /// The websocket; HTTP polling while the websocket is refused.
+    #[default]
+    Auto,
+    /// The websocket only.
+    Websocket,
+    /// HTTP polling only.
+    Http,
+}
+
+impl Transport {
+    /// The config's word for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Websocket => "websocket",
+            Self::Http => "http",
+        }
+    }
+}
 
 /// Runs the Moonraker source over `settings.transport` until the receiver
 /// of `updates` is gone; never gives up on the server.

@@ -26,6 +26,7 @@
 //! ends it as a Timeout. What was merged before the end stays the last
 //! whole state the core has.
 
+use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
@@ -41,7 +42,8 @@ use super::{Gone, PUBLISH_GAP, Publisher};
 use crate::core::{Failure, FailureKind, KlippyState};
 use crate::sources::http::first_line;
 use crate::sources::moonraker::{
-    JSON_CAP, MoonrakerSource, Settings, not_ready_reason, parse::ServerInfo,
+    API, JSON_CAP, MoonrakerSource, Settings, expect_success, not_ready_reason, parse,
+    parse::ServerInfo,
 };
 
 /// How often `server.info` is asked again while Klippy is not ready (as
@@ -79,7 +81,7 @@ impl From<Failure> for Stop {
 /// Runs one session until it ends.
 pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Publisher) -> End {
     let token = match &settings.api_key {
-        Some(_) => source.oneshot_token().await,
+        Some(_) => oneshot_token(source).await,
         None => None,
     };
     let url = match connect::ws_url(&settings.url, token.as_deref()) {
@@ -95,7 +97,7 @@ pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Pu
     let mut session = Session {
         socket,
         rpc: Rpc::new(),
-        pending: Vec::new(),
+        pending: VecDeque::new(),
         malformed: 0,
         last_frame: Instant::now(),
         ping_sent: None,
@@ -103,7 +105,7 @@ pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Pu
         idle: out.idle(),
     };
     let outcome = session.life(settings, source, out).await;
-    let _ = session.socket.close(None).await;
+    let _ = tokio::time::timeout(settings.timeout, session.socket.close(None)).await;
     match outcome {
         Ok(never) => match never {},
         Err(Stop::Gone) => End::Gone,
@@ -111,11 +113,22 @@ pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Pu
     }
 }
 
+/// A oneshot token for the websocket's `?token=`
+/// (`GET /access/oneshot_token`, with the API key), if Moonraker gives
+/// one; without it the key in the upgrade and the identify must do.
+async fn oneshot_token(source: &MoonrakerSource) -> Option<String> {
+    let body = source.get(&["access", "oneshot_token"], None).await.ok()?;
+    let body = expect_success(body, &API)
+        .inspect_err(|f| tracing::info!(reason = %f.message, "no oneshot token"))
+        .ok()?;
+    parse::result::<String>(&body.bytes, "/access/oneshot_token").ok()
+}
+
 struct Session {
     socket: Socket,
     rpc: Rpc,
     /// Notifications that arrived while waiting for an answer.
-    pending: Vec<(String, Vec<Value>)>,
+    pending: VecDeque<(String, Vec<Value>)>,
     malformed: u64,
     last_frame: Instant,
     ping_sent: Option<Instant>,
@@ -249,11 +262,9 @@ impl Session {
         let mut published = long_ago(self.idle);
         loop {
             let due = published + if dirty { PUBLISH_GAP } else { self.idle };
-            let incoming = if self.pending.is_empty() {
-                self.next(due).await?
-            } else {
-                let (method, params) = self.pending.remove(0);
-                Some(Incoming::Notification { method, params })
+            let incoming = match self.pending.pop_front() {
+                Some((method, params)) => Some(Incoming::Notification { method, params }),
+                None => self.next(due).await?,
             };
             let Some(incoming) = incoming else {
                 let started = std::time::Instant::now();
@@ -305,7 +316,7 @@ impl Session {
                 Some(Incoming::Answer { id: got, outcome }) if got == id => return Ok(outcome),
                 Some(Incoming::Answer { .. }) => {}
                 Some(Incoming::Notification { method, params }) => {
-                    self.pending.push((method, params));
+                    self.pending.push_back((method, params));
                 }
             }
         }
