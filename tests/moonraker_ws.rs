@@ -371,3 +371,36 @@ async fn a_burst_of_diffs_is_coalesced_and_a_quiet_socket_still_reports() {
     let promised = u.next_poll.map(|n| (n - u.at).num_milliseconds());
     assert_eq!(promised, Some(1000));
 }
+
+/// A figure, not a check (tests/perf/PERFORMANCE.md): from the fake's
+/// notification to the driver's update, for diffs 300 ms apart (each past
+/// the publish gap). Run with
+/// `cargo test --test moonraker_ws -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement: prints figures"]
+async fn figure_notification_to_update() {
+    let fake = Fake::start(Mode::Normal).await;
+    let mut run = start(settings(&fake.url));
+    run.data("printing", printing).await;
+    let mut took = Vec::new();
+    for layer in 50..100u32 {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let sent = std::time::Instant::now();
+        fake.notify(
+            "notify_status_update",
+            json!([{"print_stats": {"info": {"current_layer": layer}}}, 1.0]),
+        );
+        run.data("the layer", |d| d.current_layer == Some(layer))
+            .await;
+        took.push(sent.elapsed());
+    }
+    took.sort();
+    let at = |q: f64| took[((took.len() - 1) as f64 * q) as usize];
+    println!(
+        "notification -> SourceUpdate over {} diffs: median {:?}, p90 {:?}, max {:?}",
+        took.len(),
+        at(0.5),
+        at(0.9),
+        at(1.0)
+    );
+}
