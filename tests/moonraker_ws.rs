@@ -160,6 +160,17 @@ async fn the_api_key_goes_in_a_oneshot_token_the_upgrade_and_the_identify() {
 }
 
 #[tokio::test]
+async fn an_unauthorized_identify_is_an_auth_failure_that_names_the_key() {
+    let fake = Fake::start(Mode::Normal).await;
+    fake.lock().klippy = "unauthorized";
+    let mut run = start(settings(&fake.url));
+    let f = run.failure("a failure").await;
+    assert_eq!(f.kind, FailureKind::Auth);
+    assert!(f.message.contains("Unauthorized"), "{}", f.message);
+    assert!(f.message.contains("moonraker.api_key"), "{}", f.message);
+}
+
+#[tokio::test]
 async fn malformed_frames_are_ignored_and_the_session_goes_on() {
     let fake = Fake::start(Mode::Normal).await;
     let mut run = start(settings(&fake.url));

@@ -200,6 +200,11 @@ impl Fake {
             s.klippy
         };
         let result = match method.as_str() {
+            "server.connection.identify" if klippy == "unauthorized" => {
+                // Moonraker without credentials and trusted_clients off.
+                return Some(json!({"jsonrpc": "2.0", "id": id,
+                    "error": {"code": -32602, "message": "Unauthorized"}}));
+            }
             "server.connection.identify" => json!({"connection_id": 1730367696}),
             "server.info" => {
                 let mut info = result_of("server_info_ready.json");

@@ -154,7 +154,15 @@ impl Session {
         }
         self.call("server.connection.identify", identify)
             .await?
-            .map_err(|e| Failure::new(FailureKind::Auth, format!("identify: {}", e.message)))?;
+            .map_err(|e| {
+                Failure::new(
+                    FailureKind::Auth,
+                    format!(
+                        "server.connection.identify: {} (check moonraker.api_key or Moonraker's trusted_clients)",
+                        e.message
+                    ),
+                )
+            })?;
         loop {
             self.wait_ready(source, out).await?;
             let mut live = Live::default();
