@@ -1,5 +1,6 @@
-//! Opening Moonraker's websocket: `ws://` or `wss://` from `moonraker.url`
-//! plus `/websocket` (and `?token=` with a oneshot token), TCP, TLS with
+//! Opening Moonraker's websocket: a oneshot token
+//! ([`oneshot_token`], over HTTP) when an API key is configured, `ws://` or
+//! `wss://` from `moonraker.url` plus `/websocket` (and `?token=`), TCP, TLS with
 //! the HTTP sources' rustls set-up and trust (the system's roots), the
 //! upgrade (with `X-Api-Key` when configured), and frames capped at
 //! [`JSON_CAP`](super::super::JSON_CAP) like every other body.
@@ -7,7 +8,9 @@
 //! An HTTP answer instead of the upgrade (404 from a Moonraker without the
 //! endpoint, 400/403 from a proxy that cannot upgrade) is
 //! [`Opened::Refused`]: the driver falls back to HTTP polling. Anything
-//! else that goes wrong is a plain failure and the driver retries.
+//! else that goes wrong is a plain failure and the driver retries; so is a
+//! frame error later on ([`frame_failure`]: over the cap, or a lost
+//! connection).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -22,6 +25,7 @@ use url::Url;
 
 use crate::core::{Failure, FailureKind};
 use crate::sources::http::{self, Sensitive, Tls};
+use crate::sources::moonraker::{API, MoonrakerSource, expect_success, parse};
 
 /// A byte stream the websocket runs over: plain TCP or TLS.
 pub trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
@@ -149,6 +153,29 @@ async fn tls(
         .connect(name, tcp)
         .await
         .map_err(|e| failed(format!("TLS: {}", http::chain(&e))))
+}
+
+/// A oneshot token for the websocket's `?token=`
+/// (`GET /access/oneshot_token`, with the API key), if Moonraker gives
+/// one; without it the key in the upgrade and the identify must do.
+pub async fn oneshot_token(source: &MoonrakerSource) -> Option<String> {
+    let body = source.get(&["access", "oneshot_token"], None).await.ok()?;
+    let body = expect_success(body, &API)
+        .inspect_err(|f| tracing::info!(reason = %f.message, "no oneshot token"))
+        .ok()?;
+    parse::result::<String>(&body.bytes, "/access/oneshot_token").ok()
+}
+
+/// A frame error in words: over the cap is a bad response, the rest a
+/// lost connection.
+pub fn frame_failure(e: &tungstenite::Error) -> Failure {
+    match e {
+        tungstenite::Error::Capacity(c) => Failure::new(
+            FailureKind::BadResponse,
+            format!("a websocket frame over the cap: {c}"),
+        ),
+        other => Failure::new(FailureKind::Unreachable, format!("websocket: {other}")),
+    }
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ use std::time::Duration;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value, json};
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::tungstenite::Message;
 
 use super::connect::{self, Opened, Socket};
 use super::live::{self, Live};
@@ -42,8 +42,7 @@ use super::{Gone, PUBLISH_GAP, Publisher};
 use crate::core::{Failure, FailureKind, KlippyState};
 use crate::sources::http::first_line;
 use crate::sources::moonraker::{
-    API, JSON_CAP, MoonrakerSource, Settings, expect_success, not_ready_reason, parse,
-    parse::ServerInfo,
+    JSON_CAP, MoonrakerSource, Settings, not_ready_reason, parse::ServerInfo,
 };
 
 /// How often `server.info` is asked again while Klippy is not ready (as
@@ -81,7 +80,7 @@ impl From<Failure> for Stop {
 /// Runs one session until it ends.
 pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Publisher) -> End {
     let token = match &settings.api_key {
-        Some(_) => oneshot_token(source).await,
+        Some(_) => connect::oneshot_token(source).await,
         None => None,
     };
     let url = match connect::ws_url(&settings.url, token.as_deref()) {
@@ -111,17 +110,6 @@ pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Pu
         Err(Stop::Gone) => End::Gone,
         Err(Stop::Failed(f)) => End::Failed(f),
     }
-}
-
-/// A oneshot token for the websocket's `?token=`
-/// (`GET /access/oneshot_token`, with the API key), if Moonraker gives
-/// one; without it the key in the upgrade and the identify must do.
-async fn oneshot_token(source: &MoonrakerSource) -> Option<String> {
-    let body = source.get(&["access", "oneshot_token"], None).await.ok()?;
-    let body = expect_success(body, &API)
-        .inspect_err(|f| tracing::info!(reason = %f.message, "no oneshot token"))
-        .ok()?;
-    parse::result::<String>(&body.bytes, "/access/oneshot_token").ok()
 }
 
 struct Session {
@@ -314,7 +302,7 @@ impl Session {
         self.socket
             .send(Message::text(text))
             .await
-            .map_err(|e| frame_failure(&e))?;
+            .map_err(|e| connect::frame_failure(&e))?;
         let until = Instant::now() + self.timeout;
         loop {
             match self.next(until).await? {
@@ -351,7 +339,7 @@ impl Session {
                         )));
                     }
                     if self.ping_sent.is_none() && now >= ping_at {
-                        self.socket.send(Message::Ping(Vec::new().into())).await.map_err(|e| frame_failure(&e))?;
+                        self.socket.send(Message::Ping(Vec::new().into())).await.map_err(|e| connect::frame_failure(&e))?;
                         self.ping_sent = Some(now);
                     }
                     if now >= until {
@@ -364,7 +352,7 @@ impl Session {
             self.ping_sent = None;
             match frame {
                 None => return Err(closed("the websocket ended")),
-                Some(Err(e)) => return Err(Stop::Failed(frame_failure(&e))),
+                Some(Err(e)) => return Err(Stop::Failed(connect::frame_failure(&e))),
                 Some(Ok(Message::Close(_))) => {
                     return Err(closed("Moonraker closed the websocket"));
                 }
@@ -424,14 +412,4 @@ fn long_ago(ago: Duration) -> Instant {
 
 fn closed(why: &str) -> Stop {
     Stop::Failed(Failure::new(FailureKind::Unreachable, why))
-}
-
-fn frame_failure(e: &tungstenite::Error) -> Failure {
-    match e {
-        tungstenite::Error::Capacity(c) => Failure::new(
-            FailureKind::BadResponse,
-            format!("a websocket frame over the cap: {c}"),
-        ),
-        other => Failure::new(FailureKind::Unreachable, format!("websocket: {other}")),
-    }
 }
