@@ -3,7 +3,7 @@
 //! `wss://` from `moonraker.url` plus `/websocket` (and `?token=`), TCP, TLS with
 //! the HTTP sources' rustls set-up and trust (the system's roots), the
 //! upgrade (with `X-Api-Key` when configured), and frames capped at
-//! [`JSON_CAP`](super::super::JSON_CAP) like every other body.
+//! the source's JSON cap (2 MiB) like every other body.
 //!
 //! An HTTP answer instead of the upgrade (404 from a Moonraker without the
 //! endpoint, 400/403 from a proxy that cannot upgrade) is

@@ -4,7 +4,7 @@
 //! [`parse`](super::super::parse) code the HTTP poll uses, so both
 //! transports agree on every field.
 //!
-//! Only the subscribed objects ([`OBJECTS`], the HTTP query's list) are
+//! Only the subscribed objects ([`objects`], the HTTP query's list) are
 //! kept: a diff for any other object is ignored. A diff that would leave a
 //! state [`parse`](super::super::parse) cannot read (a field of the wrong
 //! type) is refused whole and the last whole state stays.

@@ -14,7 +14,7 @@
 //!    [`PUBLISH_GAP`](super::PUBLISH_GAP) after a change and at least every
 //!    idle interval; the file's metadata, thumbnail, the job history and
 //!    the temperature store come over HTTP as for the poller
-//!    ([`MoonrakerSource::complete`]);
+//!    (`MoonrakerSource::complete`);
 //! 5. `notify_klippy_shutdown`/`notify_klippy_disconnected`: back to 3;
 //!    `notify_history_changed`: the last jobs asked again (a finished job
 //!    published at once); `notify_filelist_changed`/`notify_metadata_update`
