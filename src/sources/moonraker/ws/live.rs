@@ -1,12 +1,12 @@
 //! The printer's live state over the websocket, pure: the subscribe
 //! answer's `status` is the base, each `notify_status_update` diff is
 //! deep-merged into it, and the whole is read by the same
-//! [`parse`](super::super::parse) code the HTTP poll uses, so both
+//! [`parse`] code the HTTP poll uses, so both
 //! transports agree on every field.
 //!
 //! Only the subscribed objects ([`objects`], the HTTP query's list) are
 //! kept: a diff for any other object is ignored. A diff that would leave a
-//! state [`parse`](super::super::parse) cannot read (a field of the wrong
+//! state [`parse`] cannot read (a field of the wrong
 //! type) is refused whole and the last whole state stays.
 
 use serde_json::{Map, Value};
@@ -76,7 +76,7 @@ impl Live {
         Ok(true)
     }
 
-    /// The state as [`parse`](super::super::parse) reads it.
+    /// The state as [`parse`] reads it.
     pub fn status(&self) -> Status {
         read(&self.objects).unwrap_or_default()
     }
