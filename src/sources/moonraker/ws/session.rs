@@ -11,7 +11,7 @@
 //! 4. `printer.objects.subscribe` for the panel's objects: the answer is
 //!    the base state ([`live`]); then `notify_status_update` diffs are
 //!    merged in, and an update goes out at most every
-//!    [`PUBLISH_GAP`](super::PUBLISH_GAP) after a change and at least every
+//!    [`PUBLISH_GAP`] after a change and at least every
 //!    idle interval; the file's metadata, thumbnail, the job history and
 //!    the temperature store come over HTTP as for the poller
 //!    (`MoonrakerSource::complete`);
