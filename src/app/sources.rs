@@ -10,11 +10,11 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use crate::config::Loaded;
-use crate::config::{BasicAuth, Secret as ConfigSecret};
+use crate::config::{BasicAuth, Secret as ConfigSecret, TransportConfig};
 use crate::core::{Clock, SourceKind, SourceUpdate};
 use crate::sources::alertmanager::{self, AlertmanagerSource};
 use crate::sources::http::{Auth, Header, Sensitive};
-use crate::sources::moonraker::{self, MoonrakerSource};
+use crate::sources::moonraker::{self, Transport};
 use crate::sources::prometheus::{self, PrometheusSource, ServicePlan, TilePlan};
 use crate::sources::proxmox::{self, ProxmoxSource, Trust};
 use crate::sources::{self, Source};
@@ -81,7 +81,13 @@ pub fn start(rt: &tokio::runtime::Handle, built: &Built, feeds: &Feeds) -> JoinH
     match built.clone() {
         Built::Prometheus(s) => spawn_one(rt, PrometheusSource::new(s), feeds),
         Built::Proxmox(s) => spawn_one(rt, ProxmoxSource::new(s), feeds),
-        Built::Moonraker(s) => spawn_one(rt, MoonrakerSource::new(s), feeds),
+        // The websocket, or HTTP polling (moonraker::ws chooses).
+        Built::Moonraker(s) => rt.spawn(moonraker::run(
+            s,
+            feeds.clock.clone(),
+            feeds.updates.clone(),
+            feeds.telemetry.clone(),
+        )),
         Built::Alertmanager(s) => spawn_one(rt, AlertmanagerSource::new(s), feeds),
     }
 }
@@ -217,6 +223,11 @@ pub fn moonraker_settings(loaded: &Loaded) -> Option<moonraker::Settings> {
         printing_interval: Duration::from_secs(c.poll_interval_printing_secs),
         idle_interval: Duration::from_secs(c.poll_interval_idle_secs),
         timeout: Duration::from_secs(c.timeout_secs),
+        transport: match c.transport {
+            TransportConfig::Auto => Transport::Auto,
+            TransportConfig::Websocket => Transport::Websocket,
+            TransportConfig::Http => Transport::Http,
+        },
     })
 }
 
@@ -324,5 +335,9 @@ mod tests {
             (Duration::from_secs(2), Duration::from_secs(10))
         );
         assert!(m.api_key.is_none());
+        assert_eq!(m.transport, Transport::Auto);
+        let http = load("[moonraker]\nurl = \"http://m:7125\"\ntransport = \"http\"\n");
+        let m = moonraker_settings(&http).expect("[moonraker] is configured");
+        assert_eq!(m.transport, Transport::Http);
     }
 }
