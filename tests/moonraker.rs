@@ -173,6 +173,7 @@ fn source(url: &str) -> MoonrakerSource {
         printing_interval: Duration::from_secs(2),
         idle_interval: Duration::from_secs(10),
         timeout: Duration::from_secs(3),
+        transport: piboard::sources::moonraker::Transport::Http,
     })
 }
 

@@ -9,11 +9,11 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::config::Loaded;
-use crate::config::{BasicAuth, Secret as ConfigSecret};
+use crate::config::{BasicAuth, Secret as ConfigSecret, TransportConfig};
 use crate::core::{Clock, SourceUpdate};
 use crate::sources::alertmanager::{self, AlertmanagerSource};
 use crate::sources::http::{Auth, Header, Sensitive};
-use crate::sources::moonraker::{self, MoonrakerSource};
+use crate::sources::moonraker::{self, Transport};
 use crate::sources::prometheus::{self, PrometheusSource, ServicePlan, TilePlan};
 use crate::sources::proxmox::{self, ProxmoxSource, Trust};
 use crate::sources::{self, Source};
@@ -34,7 +34,13 @@ pub(super) fn spawn(
         spawn_one(rt, ProxmoxSource::new(s), clock, updates, telemetry);
     }
     if let Some(s) = moonraker_settings(loaded) {
-        spawn_one(rt, MoonrakerSource::new(s), clock, updates, telemetry);
+        // The websocket, or HTTP polling (moonraker::ws chooses).
+        rt.spawn(moonraker::run(
+            s,
+            clock.clone(),
+            updates.clone(),
+            telemetry.clone(),
+        ));
     }
     if let Some(s) = alertmanager_settings(loaded) {
         spawn_one(rt, AlertmanagerSource::new(s), clock, updates, telemetry);
@@ -178,6 +184,11 @@ pub fn moonraker_settings(loaded: &Loaded) -> Option<moonraker::Settings> {
         printing_interval: Duration::from_secs(c.poll_interval_printing_secs),
         idle_interval: Duration::from_secs(c.poll_interval_idle_secs),
         timeout: Duration::from_secs(c.timeout_secs),
+        transport: match c.transport {
+            TransportConfig::Auto => Transport::Auto,
+            TransportConfig::Websocket => Transport::Websocket,
+            TransportConfig::Http => Transport::Http,
+        },
     })
 }
 
@@ -285,5 +296,9 @@ mod tests {
             (Duration::from_secs(2), Duration::from_secs(10))
         );
         assert!(m.api_key.is_none());
+        assert_eq!(m.transport, Transport::Auto);
+        let http = load("[moonraker]\nurl = \"http://m:7125\"\ntransport = \"http\"\n");
+        let m = moonraker_settings(&http).expect("[moonraker] is configured");
+        assert_eq!(m.transport, Transport::Http);
     }
 }

@@ -17,7 +17,7 @@ pub use display::{DisplayConfig, DisplayMode};
 pub use fingerprint::Fingerprint;
 pub use schema::{
     AlertmanagerConfig, BasicAuth, Config, DirectionConfig, HeaderValueConfig, MoonrakerConfig,
-    PrometheusConfig, ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig,
+    PrometheusConfig, ProxmoxConfig, ServerConfig, ServiceConfig, TileConfig, TransportConfig,
 };
 pub use secret::{Secret, SecretSource};
 pub use sleep::{

@@ -222,6 +222,20 @@ pub struct MoonrakerConfig {
     pub timeout_secs: u64,
     #[serde(default = "default_lost_after")]
     pub lost_after: u32,
+    /// How piboard talks to Moonraker.
+    #[serde(default)]
+    pub transport: TransportConfig,
+}
+
+/// `moonraker.transport`: the websocket with HTTP polling as fallback
+/// (`auto`), the websocket only, or HTTP polling only.
+#[derive(Debug, Clone, Copy, Deserialize, Default, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum TransportConfig {
+    #[default]
+    Auto,
+    Websocket,
+    Http,
 }
 
 fn default_printer_name() -> String {

@@ -65,7 +65,7 @@ pub fn retry_delay(interval: Duration, failures: u32, random: f64) -> Duration {
 /// It is read here and nowhere else, and logged as a warning when set.
 pub const TEST_INTERVAL_ENV: &str = "PIBOARD_TEST_POLL_INTERVAL_MS";
 
-fn test_interval() -> Option<Duration> {
+pub(crate) fn test_interval() -> Option<Duration> {
     std::env::var(TEST_INTERVAL_ENV)
         .ok()?
         .trim()

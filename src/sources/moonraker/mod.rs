@@ -30,6 +30,7 @@
 pub mod jobs;
 pub mod parse;
 pub mod thumbnail;
+pub mod ws;
 
 use chrono::{DateTime, TimeDelta, Utc};
 use std::time::Duration;
@@ -42,6 +43,7 @@ use crate::sources::http::{self, Body, Endpoint, Header, Sensitive, Setup, Tls, 
 use parse::Metadata;
 
 pub use thumbnail::SIDE as THUMBNAIL_SIDE;
+pub use ws::run;
 
 /// The most a JSON answer may hold (the temperature store is the largest).
 const JSON_CAP: usize = 2 * 1024 * 1024;
@@ -79,6 +81,31 @@ pub struct Settings {
     pub idle_interval: Duration,
     /// The timeout of each request.
     pub timeout: Duration,
+    /// Websocket, HTTP polling, or the websocket with HTTP as fallback.
+    pub transport: Transport,
+}
+
+/// How the source talks to Moonraker (`[moonraker] transport`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Transport {
+    /// The websocket; HTTP polling while the websocket is refused.
+    #[default]
+    Auto,
+    /// The websocket only.
+    Websocket,
+    /// HTTP polling only.
+    Http,
+}
+
+impl Transport {
+    /// The config's word for it.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Websocket => "websocket",
+            Self::Http => "http",
+        }
+    }
 }
 
 /// What the source knows about the current file.
@@ -178,14 +205,37 @@ impl MoonrakerSource {
         let body = self.get(&["printer", "info"], None).await?;
         let message = match body.status.as_u16() {
             200..=299 => parse::printer_info(&body.bytes).ok().and_then(|(_, m)| m),
-            404 => Some("Klipper has not connected since Moonraker started".to_owned()),
-            503 => Some("Klipper dropped its connection to Moonraker".to_owned()),
             401 | 403 => return Err(failure(&body, &API)),
-            _ => parse::error_message(&body.bytes),
+            code => not_ready_reason(code).or_else(|| parse::error_message(&body.bytes)),
         };
+        Ok(self.not_ready_data(klippy, message))
+    }
+
+    /// A oneshot token for the websocket's `?token=`
+    /// (`GET /access/oneshot_token`, with the API key), if Moonraker gives
+    /// one; without it the key in the upgrade and the identify must do.
+    async fn oneshot_token(&self) -> Option<String> {
+        let body = self.get(&["access", "oneshot_token"], None).await.ok()?;
+        let body = expect_success(body, &API)
+            .inspect_err(|f| tracing::info!(reason = %f.message, "no oneshot token"))
+            .ok()?;
+        parse::result::<String>(&body.bytes, "/access/oneshot_token").ok()
+    }
+
+    /// The panel's data while Klipper is not ready: its state, why, and the
+    /// last jobs.
+    fn not_ready_data(&self, klippy: KlippyState, message: Option<String>) -> PrinterData {
         let mut data = parse::not_ready(klippy, message);
         data.jobs = self.jobs.clone();
-        Ok(data)
+        data
+    }
+
+    /// Forgets the current file's metadata and thumbnail, so the next
+    /// update fetches them again (the file changed on the printer).
+    fn forget_file(&mut self, filename: &str) {
+        if self.file.as_ref().is_some_and(|f| f.filename == filename) {
+            self.file = None;
+        }
     }
 
     /// Fetches the file's metadata and thumbnail when the file is new to us,
@@ -314,10 +364,18 @@ impl MoonrakerSource {
             return self.not_ready(KlippyState::Disconnected).await;
         }
         let status = parse::objects(&expect_success(body, &API)?.bytes)?;
+        Ok(self.complete(&status, now).await)
+    }
+
+    /// The panel's data from the printer objects' `status` (however they
+    /// arrived: an HTTP query or the websocket's live state), with the
+    /// file's metadata and thumbnail, the last jobs and, once, the
+    /// temperature store, fetched over HTTP as needed.
+    async fn complete(&mut self, status: &parse::Status, now: DateTime<Utc>) -> PrinterData {
         let seed = self.seed(now.timestamp()).await;
         let stats = status.print_stats.as_ref();
         let job = (
-            parse::printer_data(&status, None).state,
+            parse::printer_data(status, None).state,
             stats.and_then(|s| s.print_duration).unwrap_or(0.0),
         );
         let filename = stats.and_then(|s| s.filename.clone());
@@ -328,14 +386,24 @@ impl MoonrakerSource {
         self.refresh_jobs().await;
         self.last_job = Some(job);
         let file = self.file.as_ref();
-        let mut data = parse::printer_data(&status, file.and_then(|f| f.meta.as_ref()));
+        let mut data = parse::printer_data(status, file.and_then(|f| f.meta.as_ref()));
         data.thumbnail = match file.map(|f| &f.thumbnail) {
             Some(ThumbState::Loaded(t)) => Some(t.clone()),
             _ => None,
         };
         data.seed = seed;
         data.jobs = self.jobs.clone();
-        Ok(data)
+        data
+    }
+}
+
+/// Why Klipper is not ready, from the status Moonraker answers
+/// `printer.info` with (over HTTP, or as a JSON-RPC error's code).
+fn not_ready_reason(code: u16) -> Option<String> {
+    match code {
+        404 => Some("Klipper has not connected since Moonraker started".to_owned()),
+        503 => Some("Klipper dropped its connection to Moonraker".to_owned()),
+        _ => None,
     }
 }
 

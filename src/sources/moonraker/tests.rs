@@ -17,6 +17,7 @@ fn settings(url: &str) -> Settings {
         printing_interval: Duration::from_secs(2),
         idle_interval: Duration::from_secs(10),
         timeout: Duration::from_secs(1),
+        transport: super::Transport::Http,
     }
 }
 
