@@ -213,6 +213,9 @@ impl Session {
                 .and_then(Value::as_str)
                 .map(|m| first_line(m).to_owned())
                 .filter(|m| !m.is_empty()),
+            // Without Klippy, Moonraker has no `printer.*` methods: the
+            // websocket's -32601 is the HTTP API's 404.
+            Err(RpcError { code: -32601, .. }) => not_ready_reason(404),
             Err(RpcError { code, message }) => u16::try_from(code)
                 .ok()
                 .and_then(not_ready_reason)
