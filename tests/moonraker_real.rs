@@ -4,13 +4,19 @@
 //!
 //! Asserts, through the library's config, source, core and view model:
 //! - the printer panel shows Klipper disconnected with the reason Moonraker
-//!   gives (`/printer/info` answers 404 until Klipper first connects);
+//!   gives (`/printer/info` answers 404, and `printer.info` over the
+//!   websocket -32601, until Klipper first connects);
 //!   Moonraker killed, the source fails as unreachable and the panel goes
 //!   offline; Moonraker started again, the panel shows Klipper's state
-//!   again;
+//!   again; over HTTP and over the websocket (identify accepted, reconnected
+//!   after the restart);
 //! - with `trusted_clients` off, a request without the API key is refused
 //!   (an auth failure naming `moonraker.api_key`) and one with the key
-//!   Moonraker generated gets through.
+//!   Moonraker generated gets through; over the websocket too.
+//!
+//! One ignored test is a figure, not a check: the latency from a
+//! notification to the frame, against the counting fake Moonraker
+//! (tests/moonraker_real/latency.rs, tests/perf/PERFORMANCE.md).
 //!
 //! Without `moonraker` the tests say "skipped" and pass, unless
 //! `PIBOARD_REQUIRE_REAL_SERVERS=1` (CI), where they fail. Moonraker is
@@ -28,16 +34,19 @@ use piboard::config::{self, Loaded};
 use piboard::core::{
     Clock, Dashboard, FailureKind, KlippyState, SourceData, SourceKind, SourceUpdate, SystemClock,
 };
+use piboard::sources::Source;
 use piboard::sources::http::{Sensitive, Tls, client};
-use piboard::sources::moonraker::{MoonrakerSource, Settings};
-use piboard::sources::{self, Source};
+use piboard::sources::moonraker::{self, MoonrakerSource, Settings};
 use piboard::telemetry::Telemetry;
 use piboard::view::{self, PrinterState, ViewModel};
 
 mod common;
+#[path = "moonraker_real/latency.rs"]
+mod latency;
 #[path = "moonraker_real/moonraker.rs"]
 mod real;
 
+use common::wait;
 use real::{Access, Moonraker};
 
 /// What Moonraker's `/printer/info` 404 means, in the panel's words.
@@ -63,11 +72,14 @@ fn moonraker_or_skip() -> Option<PathBuf> {
     found
 }
 
-/// The source's settings from a `[moonraker]` section for `base`, polling
-/// every 300 ms so the test does not wait on the defaults.
-fn settings(base: &str, dir: &std::path::Path) -> (Loaded, Settings) {
+/// The source's settings from a `[moonraker]` section for `base` over
+/// `transport`, polling every 300 ms so the test does not wait on the
+/// defaults.
+fn settings(base: &str, dir: &std::path::Path, transport: &str) -> (Loaded, Settings) {
     let loaded = config::parse(
-        &format!("[moonraker]\nurl = \"{base}\"\ntimeout_secs = 2\nlost_after = 2\n"),
+        &format!(
+            "[moonraker]\nurl = \"{base}\"\ntransport = \"{transport}\"\ntimeout_secs = 2\nlost_after = 2\n"
+        ),
         &dir.join("piboard.toml"),
     )
     .expect("a valid config");
@@ -125,23 +137,19 @@ fn klippy_disconnected(vm: &ViewModel) -> bool {
     vm.printer.state == PrinterState::KlippyDisconnected
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn klipper_disconnected_then_moonraker_killed_then_back() {
+/// Klipper disconnected with its reason; Moonraker killed: unreachable,
+/// offline; Moonraker back: Klipper's state again. Over `transport`.
+async fn disconnected_killed_back(transport: &str) {
     let Some(binary) = moonraker_or_skip() else {
         return;
     };
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
     let (mut m, up) = Moonraker::start(&binary, dir.path(), Access::Trusted).await;
-    let (loaded, s) = settings(&m.base(), dir.path());
+    let (loaded, s) = settings(&m.base(), dir.path(), transport);
     let (tx, rx) = mpsc::channel(16);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let poller = tokio::spawn(sources::run(
-        MoonrakerSource::new(s),
-        clock,
-        tx,
-        Arc::new(Telemetry::new()),
-    ));
+    let poller = tokio::spawn(moonraker::run(s, clock, tx, Arc::new(Telemetry::new())));
     let mut watch = Watch {
         dash: Dashboard::new(loaded.source_settings()),
         loaded,
@@ -159,6 +167,8 @@ async fn klipper_disconnected_then_moonraker_killed_then_back() {
     );
     assert!(!p.job, "no job details without Klipper");
     assert!(!p.hint.is_empty(), "what to do about it");
+    let sockets = websocket_count(&m.base()).await;
+    assert_eq!(sockets, u64::from(transport == "websocket"), "{transport}");
 
     m.kill();
     let vm = watch
@@ -181,14 +191,59 @@ async fn klipper_disconnected_then_moonraker_killed_then_back() {
         .await;
     assert_eq!(vm.printer.detail, NEVER_CONNECTED);
     assert_eq!(watch.failure_kind(), None, "recovered");
+    if transport == "websocket" {
+        let sockets = wait::until(
+            Duration::from_secs(10),
+            Duration::from_millis(100),
+            async || match websocket_count(&m.base()).await {
+                1 => Ok(1),
+                n => Err(n),
+            },
+        )
+        .await;
+        assert_eq!(sockets, Ok(1), "reconnected\n{}", m.log_tail());
+        let log = std::fs::read_to_string(dir.path().join("moonraker.log")).unwrap_or_default();
+        assert!(
+            log.contains("Client Identified - Name: piboard"),
+            "identify accepted\n{}",
+            m.log_tail()
+        );
+    }
 
     poller.abort();
     eprintln!(
-        "moonraker real-server test: up in {:.2} s, again in {:.2} s, done in {:.1} s",
+        "moonraker real-server test over {transport}: up in {:.2} s, again in {:.2} s, done in {:.1} s",
         up.as_secs_f64(),
         again.as_secs_f64(),
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The websockets Moonraker has open (`/server/info`'s `websocket_count`).
+async fn websocket_count(base: &str) -> u64 {
+    let http = client(&Tls::System, Duration::from_secs(5)).expect("an HTTP client");
+    let answer: serde_json::Value = http
+        .get(format!("{base}/server/info"))
+        .send()
+        .await
+        .and_then(|r| r.error_for_status())
+        .expect("GET /server/info")
+        .json()
+        .await
+        .expect("JSON from /server/info");
+    answer["result"]["websocket_count"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no websocket_count in {answer}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_http_klipper_disconnected_then_moonraker_killed_then_back() {
+    disconnected_killed_back("http").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn over_the_websocket_klipper_disconnected_then_moonraker_killed_then_back() {
+    disconnected_killed_back("websocket").await;
 }
 
 /// Moonraker's API key, asked for while loopback is trusted.
@@ -218,7 +273,7 @@ async fn without_trusted_clients_only_the_api_key_gets_in() {
     let (mut m, _) = Moonraker::start(&binary, dir.path(), Access::Trusted).await;
     let key = api_key(&m.base()).await;
     m.restart(Access::KeyOnly).await;
-    let (_, mut s) = settings(&m.base(), dir.path());
+    let (_, mut s) = settings(&m.base(), dir.path(), "http");
 
     let refused = MoonrakerSource::new(s.clone()).poll(Utc::now()).await;
     let failure = refused.expect_err("no key, no answer");
@@ -243,4 +298,79 @@ async fn without_trusted_clients_only_the_api_key_gets_in() {
         }
         other => panic!("with the key: {other:?}\n{}", m.log_tail()),
     }
+}
+
+/// The first update of the driver over the websocket with `key`.
+async fn first_websocket_update(
+    base: &str,
+    dir: &std::path::Path,
+    key: Option<&str>,
+) -> SourceUpdate {
+    let (_, mut s) = settings(base, dir, "websocket");
+    s.api_key = key.map(Sensitive::new);
+    let (tx, mut rx) = mpsc::channel(16);
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let driver = tokio::spawn(moonraker::run(s, clock, tx, Arc::new(Telemetry::new())));
+    let first = tokio::time::timeout(Duration::from_secs(20), rx.recv()).await;
+    driver.abort();
+    first.ok().flatten().expect("an update within 20 s")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_trusted_clients_the_websocket_needs_the_api_key() {
+    let Some(binary) = moonraker_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (mut m, _) = Moonraker::start(&binary, dir.path(), Access::Trusted).await;
+    let key = api_key(&m.base()).await;
+    m.restart(Access::KeyOnly).await;
+
+    let refused = first_websocket_update(&m.base(), dir.path(), None).await;
+    let failure = refused.outcome.expect_err("no key, no state");
+    assert_eq!(
+        failure.kind,
+        FailureKind::Auth,
+        "{failure:?}\n{}",
+        m.log_tail()
+    );
+
+    // With the key (ws/session.rs: a oneshot token for the upgrade, the key
+    // in the identify).
+    let update = first_websocket_update(&m.base(), dir.path(), Some(&key)).await;
+    match update.outcome {
+        Ok(SourceData::Moonraker(p)) => {
+            assert_eq!(p.klippy, KlippyState::Disconnected);
+            assert_eq!(p.klippy_message.as_deref(), Some(NEVER_CONNECTED));
+        }
+        other => panic!("with the key: {other:?}\n{}", m.log_tail()),
+    }
+}
+
+/// The figure of tests/perf/PERFORMANCE.md ("Moonraker live"): from a
+/// notification to the frame, over 25 flips of the print's state.
+#[test]
+#[ignore = "a figure, not a check: cargo test --test moonraker_real -- --ignored --nocapture"]
+fn figure_latency_from_a_notification_to_the_frame() {
+    let python = latency::python();
+    assert!(
+        python.is_file(),
+        "no Python with tornado at {} (set PYTHON)",
+        python.display()
+    );
+    let mut took = latency::measure(&python, 25);
+    assert!(
+        took.len() >= 20,
+        "only {} flips drawn: {took:?}",
+        took.len()
+    );
+    took.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "notification -> frame over {} flips: median {:.1} ms, max {:.1} ms, min {:.1} ms",
+        took.len(),
+        ms(took[took.len() / 2]),
+        ms(took[took.len() - 1]),
+        ms(took[0])
+    );
 }

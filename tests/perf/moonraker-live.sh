@@ -7,11 +7,11 @@
 # tornado: the Python of .ci/run's Moonraker venv, or $PYTHON) serving a
 # printing printer, and the binary headless against it with a config of
 # only `[moonraker] url` (every other setting at its default, so the
-# transport is whatever the default is). After a 15 s warm-up (the first
-# poll's metadata, thumbnail, history and temperature store) the fake's
-# counts are reset; SECONDS later (150 by default) it prints the HTTP
-# requests and websocket messages piboard sent, each per minute and by
-# path or method. Extra lines after `--` go into `[moonraker]`, e.g.
+# transport is whatever the default is). It prints what piboard sent in a
+# 15 s warm-up (the connection, the file's metadata and thumbnail, the job
+# history and temperature store), resets the fake's counts, and prints
+# what piboard sent in the next SECONDS (150 by default): HTTP requests
+# and websocket messages, each per minute and by path or method. Extra lines after `--` go into `[moonraker]`, e.g.
 # `transport = "http"`. Record what it prints, dated, in
 # tests/perf/PERFORMANCE.md ("Moonraker live").
 set -euo pipefail
@@ -43,16 +43,19 @@ printf '[moonraker]\nurl = "http://127.0.0.1:%s"\n%s\n' "$port" "$extra" >"$work
 PIBOARD_LOG=info "$bin" --headless --no-server --config "$work/piboard.toml" 2>"$work/log" &
 pid=$!
 sleep 15
+curl -sf "http://127.0.0.1:$port/_counts" >"$work/warm-up.json"
 curl -sf "http://127.0.0.1:$port/_reset" >/dev/null
 sleep "$secs"
 curl -sf "http://127.0.0.1:$port/_counts" >"$work/counts.json"
-"$python" - "$work/counts.json" <<'EOF'
+"$python" - "$work/warm-up.json" "$work/counts.json" <<'EOF'
 import json, sys
-c = json.load(open(sys.argv[1]))
-m = c["seconds"] / 60
-for kind, what in (("http", "HTTP requests"), ("ws", "websocket messages")):
-    table = c[kind]
-    print(f"{what:20s} {sum(table.values()) / m:7.1f} /min")
-    for k, n in sorted(table.items(), key=lambda kv: -kv[1]):
-        print(f"  {k:40s} {n / m:7.1f} /min  ({n} in {c['seconds']:.0f} s)")
+for label, path in (("warm-up", sys.argv[1]), ("then", sys.argv[2])):
+    c = json.load(open(path))
+    m = c["seconds"] / 60
+    print(f"{label}: {c['seconds']:.0f} s")
+    for kind, what in (("http", "HTTP requests"), ("ws", "websocket messages")):
+        table = c[kind]
+        print(f"  {what:20s} {sum(table.values()) / m:7.1f} /min")
+        for k, n in sorted(table.items(), key=lambda kv: -kv[1]):
+            print(f"    {k:40s} {n / m:7.1f} /min  ({n} in {c['seconds']:.0f} s)")
 EOF
