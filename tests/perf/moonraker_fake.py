@@ -10,7 +10,8 @@ has it: /opt/moonraker/bin/python). It prints `listening PORT` once, then
 one line per state change it pushes: `toggle N STATE UNIX_NS`.
 
   --toggle SECS  flip print_stats.state printing <-> paused every SECS
-                 (0: never), pushed as notify_status_update to every socket
+                 and up to 250 ms (0: never), pushed as notify_status_update
+                 to every socket
   --diffs HZ     while printing, push a temperature diff HZ times a second
                  (Moonraker sends about 4 while a job runs)
 
@@ -154,7 +155,8 @@ class Socket(tornado.websocket.WebSocketHandler):
 async def toggle(every):
     n = 0
     while every > 0:
-        await asyncio.sleep(every)
+        # Off the diffs' beat, so a flip lands anywhere between two diffs.
+        await asyncio.sleep(every + random.uniform(0, 0.25))
         n += 1
         state = "paused" if PRINTER.status["print_stats"]["state"] == "printing" else "printing"
         PRINTER.push({"print_stats": {"state": state}})
