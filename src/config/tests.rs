@@ -294,3 +294,24 @@ fn bad_pages_settings_name_their_key_and_line() {
     let e = err(&format!("[display]\nrotate_pages = 10\n{MINIMAL}"));
     assert!(e.contains("rotate_pages_secs"), "a did-you-mean: {e}");
 }
+
+#[test]
+fn the_moonraker_transport_is_one_of_three_words() {
+    let base = "[moonraker]\nurl = \"http://m:7125\"\n";
+    let loaded = parse(base, Path::new("t.toml")).expect("valid");
+    let m = loaded.config.moonraker.as_ref().expect("moonraker");
+    assert_eq!(m.transport, TransportConfig::Auto);
+    for (word, want) in [
+        ("auto", TransportConfig::Auto),
+        ("websocket", TransportConfig::Websocket),
+        ("http", TransportConfig::Http),
+    ] {
+        let text = format!("{base}transport = \"{word}\"\n");
+        let loaded = parse(&text, Path::new("t.toml")).expect("valid");
+        assert_eq!(loaded.config.moonraker.map(|m| m.transport), Some(want));
+    }
+    let e = err(&format!("{base}transport = \"ws\"\n"));
+    assert!(e.contains("moonraker.transport"), "{e}");
+    assert!(e.contains("websocket"), "{e}");
+    assert!(e.contains("line 3"), "{e}");
+}

@@ -150,9 +150,18 @@ impl Session {
                 .await?;
             match answer {
                 Ok(a) => live.subscribed(&a)?,
-                // Klippy went away between server.info and the subscription.
-                Err(_) => continue,
+                Err(e) => {
+                    // Klippy went away between server.info and the
+                    // subscription: wait, then ask server.info again.
+                    tracing::info!(source = "moonraker", reason = %e.message, "not subscribed");
+                    self.pause(source).await?;
+                    continue;
+                }
             }
+            tracing::info!(
+                source = "moonraker",
+                "following the printer over the websocket"
+            );
             self.follow(&mut live, source, out).await?;
         }
     }
@@ -193,16 +202,25 @@ impl Session {
                 shown = now_shown;
                 published = Instant::now();
             }
-            let until = Instant::now() + READY_POLL;
-            while let Some(incoming) = self.next(until).await? {
-                if let Incoming::Notification { method, params } = incoming {
-                    if method == "notify_klippy_ready" {
-                        return Ok(());
-                    }
-                    notice(&method, &params, source);
-                }
+            if self.pause(source).await? {
+                return Ok(());
             }
         }
+    }
+
+    /// Waits [`READY_POLL`], acting on the notifications that come; returns
+    /// early, with `true`, on `notify_klippy_ready`.
+    async fn pause(&mut self, source: &mut MoonrakerSource) -> Result<bool, Stop> {
+        let until = Instant::now() + READY_POLL;
+        while let Some(incoming) = self.next(until).await? {
+            if let Incoming::Notification { method, params } = incoming {
+                if method == "notify_klippy_ready" {
+                    return Ok(true);
+                }
+                notice(&method, &params, source);
+            }
+        }
+        Ok(false)
     }
 
     /// The first line of `printer.info`'s `state_message`, or why it has none.
