@@ -19,7 +19,8 @@
 # HOST is what ssh takes (pi@192.168.86.131, or a Host from ~/.ssh/config).
 # Environment (defaults in brackets):
 #   PIBOARD_BIN            binary to deploy [target/<the Pi's target>/release/piboard]
-#   PIBOARD_ARCH           the Pi's userland, arm64 or armhf [asked over ssh]
+#   PIBOARD_ARCH           the Pi's userland, arm64 or armhf [asked over ssh:
+#                          dpkg --print-architecture, uname -m]
 #   PIBOARD_SSH_OPTS       extra options for ssh and scp, e.g. "-o Port=2222"
 #   PIBOARD_SUDO           privilege command on the Pi, may be empty [sudo]
 #   PIBOARD_SYSTEMCTL      service manager on the Pi [$PIBOARD_SUDO systemctl]
@@ -92,32 +93,37 @@ wait_healthy() {
 }
 
 # --- which binary: the Pi's architecture ------------------------------------
-# The userland decides, not the kernel: 32-bit Raspberry Pi OS on a Pi 4
-# boots a 64-bit kernel (uname -m says aarch64) under armhf programs. So
-# dpkg's architecture first, uname -m where there is no dpkg.
+# The userland decides, not the kernel: 32-bit Raspberry Pi OS can boot a
+# 64-bit kernel (uname -m says aarch64) under armhf programs. So dpkg's
+# architecture, with uname -m beside it: an armv6l CPU (Pi 1, Zero W) runs
+# armhf programs but not the armv7 build.
 
-# The Pi's userland architecture (arm64, armhf, ...), asked over ssh.
+# "USERLAND MACHINE" on the Pi (e.g. "arm64 aarch64", "armhf armv7l";
+# "none" without dpkg), asked over ssh; PIBOARD_ARCH gives the first word.
 pi_arch() {
-    if [ -n "${PIBOARD_ARCH:-}" ]; then echo "$PIBOARD_ARCH"; return; fi
+    if [ -n "${PIBOARD_ARCH:-}" ]; then echo "$PIBOARD_ARCH -"; return; fi
     # shellcheck disable=SC2016
     ssh "${ssh_opts[@]}" "$host" \
-        'dpkg --print-architecture 2>/dev/null || uname -m'
+        'echo "$(dpkg --print-architecture 2>/dev/null || echo none) $(uname -m)"'
 }
 
-# Sets `target` (a Rust target triple) and `builder` for an architecture.
+# Sets `target` (a Rust target triple) and `builder` for pi_arch's answer.
 pick_target() {
     case $1 in
-        arm64|aarch64) target=aarch64-unknown-linux-gnu builder=build-aarch64.sh ;;
-        armhf|armv7l|armv8l) target=armv7-unknown-linux-gnueabihf builder=build-armv7.sh ;;
-        *) say "no piboard build for a Pi running $1 (64-bit or 32-bit Raspberry Pi OS on a Pi 2 or newer: arm64, armhf)" >&2
-           return 1 ;;
+        *armv6l) ;;
+        "armhf "*|"none armv7l"|"none armv8l")
+            target=armv7-unknown-linux-gnueabihf builder=build-armv7.sh; return 0 ;;
+        "arm64 "*|"none aarch64")
+            target=aarch64-unknown-linux-gnu builder=build-aarch64.sh; return 0 ;;
     esac
+    say "no piboard build for a Pi running $1 (64-bit or 32-bit Raspberry Pi OS on a Pi 2 or newer: arm64, armhf)" >&2
+    return 1
 }
 
 if [ "$rollback" = 0 ] && [ -z "${PIBOARD_BIN:-}" ]; then
     arch=$(pi_arch) || { say "cannot ask $host for its architecture" >&2; exit 1; }
     pick_target "$arch" || exit 1
-    say "$host runs $arch: $target"
+    say "$host runs ${arch% *} (kernel ${arch#* }): $target"
 else
     target=aarch64-unknown-linux-gnu builder=build-aarch64.sh
 fi
