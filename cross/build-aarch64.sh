@@ -7,8 +7,9 @@
 #       libudev-dev:arm64 libinput-dev:arm64 libxkbcommon-dev:arm64 libfontconfig-dev:arm64
 #   rustup target add aarch64-unknown-linux-gnu
 # With Docker instead: cross build --release --target aarch64-unknown-linux-gnu
-#   (Cross.toml selects the features and the image in cross/Dockerfile).
-# Extra arguments go to cargo (e.g. --locked).
+#   (Cross.toml selects the image in cross/Dockerfile).
+# The target alone selects the KMS backend (Cargo.toml, ARCHITECTURE.md "One
+# build per target"). Extra arguments go to cargo (e.g. --locked).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +19,4 @@ export PKG_CONFIG_SYSROOT_DIR_aarch64_unknown_linux_gnu=/
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc
 export CC_aarch64_unknown_linux_gnu=aarch64-linux-gnu-gcc
 
-exec cargo build --release --target aarch64-unknown-linux-gnu \
-    --no-default-features --features kms "$@"
+exec cargo build --release --target aarch64-unknown-linux-gnu "$@"

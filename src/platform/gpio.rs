@@ -20,8 +20,8 @@
 //! can act on ([`explain`]: no such chip, permission denied, line busy, no
 //! such line); the caller logs it once and shows it in `/api/status`, and
 //! the black frame keeps darkening the screen. The drivers exist only in
-//! the `kms` build on Linux; the wording and the debounce are pure and
-//! tested everywhere.
+//! the KMS build (the `piboard_kms` cfg: Linux on ARM, or the `kms`
+//! feature); the wording and the debounce are pure and tested everywhere.
 
 use std::io::ErrorKind;
 use std::time::Duration;
@@ -122,10 +122,10 @@ pub fn explain(at: &LineAt, cause: Cause, detail: &str) -> HardwareError {
     })
 }
 
-#[cfg(all(target_os = "linux", feature = "kms"))]
+#[cfg(piboard_kms)]
 pub use driver::{CdevBacklight, CdevMotion};
 
-#[cfg(all(target_os = "linux", feature = "kms"))]
+#[cfg(piboard_kms)]
 mod driver {
     use embedded_hal::digital::OutputPin as _;
     use linux_embedded_hal::CdevPin;

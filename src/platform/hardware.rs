@@ -65,7 +65,7 @@ fn kept<T>(opened: Result<T, HardwareError>, problems: &mut Vec<String>) -> Opti
     }
 }
 
-#[cfg(all(target_os = "linux", feature = "kms"))]
+#[cfg(piboard_kms)]
 mod drivers {
     use crate::config::{BacklightConfig, MotionConfig};
     use crate::platform::gpio::{CdevBacklight, CdevMotion, DEFAULT_CHIP, LineAt};
@@ -97,7 +97,7 @@ mod drivers {
     }
 }
 
-#[cfg(not(all(target_os = "linux", feature = "kms")))]
+#[cfg(not(piboard_kms))]
 mod drivers {
     use crate::config::{BacklightConfig, MotionConfig};
     use crate::platform::power::{Backlight, HardwareError, MotionSensor};
@@ -105,7 +105,7 @@ mod drivers {
     fn absent(section: &str) -> HardwareError {
         HardwareError(format!(
             "[{section}]: this build has no GPIO drivers (they come with the Pi's \
-             `kms` build on Linux)"
+             KMS build: Linux on ARM)"
         ))
     }
 
@@ -143,7 +143,7 @@ mod tests {
         assert!(hw.problems.is_empty());
     }
 
-    #[cfg(not(all(target_os = "linux", feature = "kms")))]
+    #[cfg(not(piboard_kms))]
     #[test]
     fn a_build_without_drivers_says_so_for_each_configured_part() {
         let hw = Hardware::open(&configured("/dev/gpiochip0"));
@@ -152,7 +152,7 @@ mod tests {
         assert!(hw.problems[1].starts_with("[display.motion]: this build has no GPIO"));
     }
 
-    #[cfg(all(target_os = "linux", feature = "kms"))]
+    #[cfg(piboard_kms)]
     #[test]
     fn a_missing_chip_is_a_problem_with_its_fix_not_a_panic() {
         let hw = Hardware::open(&configured("/dev/gpiochip-none"));

@@ -93,7 +93,7 @@ pub fn slint_env(
 /// Makes Slint use the configured connector, mode and rotation: returns
 /// when the environment already says so (or nothing is configured), else
 /// re-executes this binary with it (and returns only on failure).
-#[cfg(feature = "kms")]
+#[cfg(piboard_kms)]
 pub fn apply(display: &DisplayConfig) -> anyhow::Result<()> {
     use anyhow::{Context, bail};
     use std::os::unix::process::CommandExt;
@@ -138,12 +138,12 @@ pub fn apply(display: &DisplayConfig) -> anyhow::Result<()> {
 }
 
 /// Without the KMS backend there is no display to configure.
-#[cfg(not(feature = "kms"))]
+#[cfg(not(piboard_kms))]
 pub fn apply(_display: &DisplayConfig) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(feature = "kms")]
+#[cfg(piboard_kms)]
 mod dri {
     //! Reads connectors and modes the way Slint's linuxkms backend does:
     //! devices in /dev/dri in directory order, no forced probe.

@@ -50,10 +50,10 @@ pub fn explain(channel: u8, missing: bool, denied: bool, detail: &str) -> Hardwa
     })
 }
 
-#[cfg(all(target_os = "linux", feature = "kms"))]
+#[cfg(piboard_kms)]
 pub use driver::PwmBacklight;
 
-#[cfg(all(target_os = "linux", feature = "kms"))]
+#[cfg(piboard_kms)]
 mod driver {
     use std::io::ErrorKind;
 

@@ -31,7 +31,7 @@ pub fn run(
 ) -> Result<(), PlatformError> {
     let ui = MainWindow::new()?;
     // The simulator has no backlight: its black window says why in a line.
-    ui.set_simulator(cfg!(all(feature = "simulator", not(feature = "kms"))));
+    ui.set_simulator(cfg!(not(piboard_kms)));
     if let Some((w, h)) = size {
         ui.window()
             .set_size(slint::LogicalSize::new(w as f32, h as f32));

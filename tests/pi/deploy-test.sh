@@ -68,8 +68,13 @@ if [ "\$1" = restart ]; then
     [ -f "$t/health.pid" ] && kill "\$(cat "$t/health.pid")" 2>/dev/null
     # What the service would run, recorded so rollbacks can be seen.
     sha256sum "$root/usr/local/bin/piboard" | cut -d' ' -f1 > "$t/running"
-    echo ok > "$t/www/api/health"
-    nohup python3 -m http.server --bind 127.0.0.1 --directory "$t/www" $health_port >/dev/null 2>&1 &
+    if [ "\$(head -c 2 "$root/usr/local/bin/piboard")" = "#!" ]; then
+        # A script posing as piboard (case 6): it runs and never answers.
+        nohup "$root/usr/local/bin/piboard" >/dev/null 2>&1 &
+    else
+        echo ok > "$t/www/api/health"
+        nohup python3 -m http.server --bind 127.0.0.1 --directory "$t/www" $health_port >/dev/null 2>&1 &
+    fi
     echo \$! > "$t/health.pid"
 fi
 SH
@@ -133,10 +138,58 @@ grep -q 'config check failed' "$t/out5.txt" || fail "no config-check message: $(
 cmp -s deploy/piboard.toml "$root/etc/piboard/piboard.toml" || fail "bad config installed"
 [ "$(sha "$root/usr/local/bin/piboard")" = "$before" ] || fail "binary changed despite a bad config"
 
-# 6. No health: deploy fails and says how to roll back.
-kill "$(cat "$t/health.pid")"; rm -f "$t/health.pid"
-sed -i 's/^    nohup.*$/    :/' "$t/systemctl"
-if PIBOARD_HEALTH_TIMEOUT=3 deploy > "$t/out6.txt" 2>&1; then fail "deploy succeeded without health"; fi
-grep -q -- '--rollback' "$t/out6.txt" || fail "no rollback hint: $(cat "$t/out6.txt")"
+# 6. A new binary that never becomes healthy (it passes the config check,
+#    then only sleeps): the deploy undoes itself. The old binary is back,
+#    restarted and healthy; the exit status is non-zero; the message says
+#    what happened and where the new binary's log is.
+good=$(sha "$root/usr/local/bin/piboard")
+cat > "$t/piboard-hangs" <<'SH'
+#!/bin/sh
+# Never healthy: passes deploy.sh's config check, then only sleeps.
+case "$1" in --check-config) exit 0 ;; esac
+exec sleep 600
+SH
+chmod +x "$t/piboard-hangs"
+if PIBOARD_BIN=$t/piboard-hangs PIBOARD_HEALTH_TIMEOUT=4 deploy > "$t/out6.txt" 2>&1; then
+    fail "a deploy that never became healthy exited 0: $(cat "$t/out6.txt")"
+fi
+[ "$(sha "$root/usr/local/bin/piboard")" = "$good" ] || fail "the old binary is not back: $(cat "$t/out6.txt")"
+[ "$(cat "$t/running")" = "$good" ] || fail "the old binary was not restarted"
+[ "$(sha "$root/usr/local/bin/piboard.failed")" = "$(sha "$t/piboard-hangs")" ] \
+    || fail "the unhealthy binary was not kept as piboard.failed"
+curl -fsS --max-time 3 -o /dev/null "$PIBOARD_HEALTH_URL" || fail "not healthy after the undo"
+grep -q 'ROLLED BACK: the previous binary is running again and healthy' "$t/out6.txt" \
+    || fail "no rollback message: $(cat "$t/out6.txt")"
+grep -q "journalctl -u piboard --since '[0-9-]* [0-9:]* UTC'" "$t/out6.txt" \
+    || fail "no pointer to the new binary's log: $(cat "$t/out6.txt")"
 
-echo "deploy-test: ok (deploy, keep config, keep previous, rollback, --force, config-only reload, bad config refused, health timeout)"
+# 7. Without PIBOARD_BIN, the binary follows the Pi's userland, asked over
+#    ssh: this "Pi" is the build machine (amd64, no piboard build for it);
+#    32-bit Raspberry Pi OS (armhf) gets the armv7 build.
+pi_arch=$(dpkg --print-architecture)
+if PIBOARD_BIN="" deploy --dry-run > "$t/out7.txt" 2>&1; then fail "deployed to an $pi_arch host"; fi
+grep -q "no piboard build for a Pi running $pi_arch $(uname -m)" "$t/out7.txt" \
+    || fail "did not ask the host's architecture: $(cat "$t/out7.txt")"
+PIBOARD_BIN="" PIBOARD_ARCH=armhf deploy --dry-run > "$t/out7b.txt" 2>&1 || true
+grep -q "runs armhf (kernel -): armv7-unknown-linux-gnueabihf" "$t/out7b.txt" \
+    || fail "armhf did not pick the armv7 build: $(cat "$t/out7b.txt")"
+
+# 8. No health at all, old binary included: deploy fails, the undo says the
+#    previous binary is not healthy either.
+kill "$(cat "$t/health.pid")"; rm -f "$t/health.pid"
+sed -i 's/^        nohup python3.*$/        :/' "$t/systemctl"
+# (Another binary than the installed one, so it is a restart, not a reload.)
+if PIBOARD_BIN=$t/piboard-v2 PIBOARD_HEALTH_TIMEOUT=3 deploy > "$t/out8.txt" 2>&1; then fail "deploy succeeded without health"; fi
+grep -q 'not healthy either' "$t/out8.txt" || fail "no word on the failed undo: $(cat "$t/out8.txt")"
+grep -q 'journalctl -u piboard --since' "$t/out8.txt" || fail "no log pointer: $(cat "$t/out8.txt")"
+
+# 8b. Only the config changed and piboard is unhealthy after the reload:
+#     the binary did not change, so nothing is put back; exit non-zero.
+installed=$(sha "$root/usr/local/bin/piboard")
+if PIBOARD_BIN=$root/usr/local/bin/piboard PIBOARD_HEALTH_TIMEOUT=3 deploy --force --config "$t/edited.toml" \
+        > "$t/out8b.txt" 2>&1; then fail "an unhealthy reload exited 0"; fi
+grep -q 'reloaded config left piboard unhealthy' "$t/out8b.txt" || fail "no word on the reload: $(cat "$t/out8b.txt")"
+[ "$(sha "$root/usr/local/bin/piboard")" = "$installed" ] || fail "an unhealthy reload replaced the binary"
+if [ -n "${PIBOARD_TEST_SHOW:-}" ]; then cat "$t/out6.txt" "$t/out7.txt" "$t/out8.txt"; fi
+
+echo "deploy-test: ok (deploy, keep config, keep previous, rollback, --force, config-only reload, bad config refused, unhealthy binary undone, architecture picked, health timeout)"

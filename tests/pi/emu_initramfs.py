@@ -1,7 +1,7 @@
 """The emulated board's initramfs (tests/pi/emulated_boot.py): a newc cpio
 archive the kernel unpacks as its root, holding busybox, the guest's /init,
-the piboard binary with its shared-library closure from the arm64 multiarch
-directories, the kernel modules the virtio devices need (with their
+the piboard binary with its shared-library closure from the multiarch
+directories of its architecture (arm64 or armhf), the kernel modules the virtio devices need (with their
 dependencies, in load order), libinput's quirks, the xkb data and one
 system font. Python 3 standard library only.
 """
@@ -13,7 +13,13 @@ import subprocess
 from pathlib import Path
 
 MODULES = ["virtio_pci", "virtio_gpu", "virtio_input", "evdev"]
-LIB_DIRS = ["/usr/lib/aarch64-linux-gnu", "/lib/aarch64-linux-gnu"]
+# Debian's multiarch directory for each architecture the board emulates.
+MULTIARCH = {"arm64": "aarch64-linux-gnu", "armhf": "arm-linux-gnueabihf"}
+
+
+def lib_dirs(arch):
+    """Where the libraries of `arch` live on this (build) machine."""
+    return [f"/usr/lib/{MULTIARCH[arch]}", f"/lib/{MULTIARCH[arch]}"]
 
 FONTS_CONF = """<?xml version="1.0"?>
 <!DOCTYPE fontconfig SYSTEM "fonts.dtd">
@@ -116,8 +122,8 @@ def module_order(moddir):
     return [(n, paths[n]) for n in order]
 
 
-def library_closure(binary):
-    """The interpreter and every NEEDED library, found in the arm64 multiarch dirs."""
+def library_closure(binary, arch):
+    """The interpreter and every NEEDED library, found in `arch`'s multiarch dirs."""
     interp = re.search(r"program interpreter: (\S+)\]", run("readelf", "-l", binary))
     if not interp:
         raise SystemExit(f"{binary}: no program interpreter")
@@ -128,14 +134,14 @@ def library_closure(binary):
                               run("readelf", "-d", todo.pop())):
             if lib in found:
                 continue
-            for d in LIB_DIRS:
+            for d in lib_dirs(arch):
                 if os.path.exists(f"{d}/{lib}"):
                     found[lib] = os.path.realpath(f"{d}/{lib}")
                     todo.append(found[lib])
                     break
             else:
                 raise SystemExit(f"{lib} (needed by the closure of {binary}) is not "
-                                 f"in {LIB_DIRS}: install its arm64 package")
+                                 f"in {lib_dirs(arch)}: install its {arch} package")
     return interp.group(1), found
 
 
@@ -149,10 +155,10 @@ def build_initramfs(args, work, init):
     cpio.copy("bin/busybox", args.busybox)
     cpio.file("init", init.encode(), 0o755)
     cpio.copy("usr/bin/piboard", args.bin)
-    interp, libs = library_closure(args.bin)
+    interp, libs = library_closure(args.bin, args.arch)
     cpio.copy(interp, os.path.realpath(interp))
     for name, path in sorted(libs.items()):
-        cpio.copy(f"lib/aarch64-linux-gnu/{name}", path)
+        cpio.copy(f"lib/{MULTIARCH[args.arch]}/{name}", path)
     mods = module_order(args.moddir)
     for name, path in mods:
         cpio.copy(f"modules/{path.name}", path)

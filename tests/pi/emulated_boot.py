@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Boots the aarch64 piboard binary on an emulated board (qemu-system-aarch64,
--M virt, Cortex-A53) with a virtio GPU at 800x480 and a virtio tablet, and
-runs it through the KMS code path it uses on the Pi: Slint's linuxkms backend,
-the software renderer on DRM dumb buffers, libinput for touch.
+"""Boots a piboard KMS binary on an emulated board (QEMU's virt machine with
+a virtio GPU at 800x480 and a virtio tablet) and runs it through the KMS code
+path it uses on the Pi: Slint's linuxkms backend, the software renderer on
+DRM dumb buffers, libinput for touch. --arch picks the board (ARCHES): arm64
+(qemu-system-aarch64, Cortex-A53: 64-bit Raspberry Pi OS) or armhf
+(qemu-system-arm, Cortex-A15: 32-bit Raspberry Pi OS).
 
-Run by tests/pi/emulated-boot.sh, which fetches Debian's arm64 kernel and
-busybox-static and extracts them; this script builds the initramfs
+Run by tests/pi/emulated-boot.sh, which fetches Debian's kernel for that
+architecture (arm64, or armmp for armhf) and busybox-static and extracts them; this script builds the initramfs
 (emu_initramfs.py), boots it, and drives the guest over QMP (reading the
 guest's memory figures with emu_memory.py):
 
@@ -56,6 +58,13 @@ from emu_initramfs import build_initramfs
 from emu_memory import memory, memory_report, thread_stacks
 
 WIDTH, HEIGHT = 800, 480
+# The emulated board per architecture: QEMU's program, machine and CPU. The
+# 32-bit one keeps every device below 4 GiB (highmem=off): Debian's armmp
+# kernel has no LPAE.
+ARCHES = {
+    "arm64": {"qemu": "qemu-system-aarch64", "machine": "virt", "cpu": "cortex-a53"},
+    "armhf": {"qemu": "qemu-system-arm", "machine": "virt,highmem=off", "cpu": "cortex-a15"},
+}
 # The taps, in pixels (tests/touch.rs checks them on the same frame): the
 # screen's centre, beside every target; the alerts card; a page's back button.
 TAP = (400, 240)
@@ -185,8 +194,12 @@ echo "EMU-RSS $(grep -E 'VmHWM|VmRSS' /proc/$pid/status | tr -s ' \t' ' ' | tr '
 kill -0 $pid 2>/dev/null && echo "EMU-ALIVE"
 # 4. The GPIO path on the PL061's character device (issue 16): a dark demo
 # second, the backlight on line @BACKLIGHT@, a PIR on line 3 (the line QMP's
-# system_powerdown pulses; gpio-keys is a module nobody loads).
+# system_powerdown pulses). gpio-keys holds that line where it is built in
+# (Debian's armmp kernel; arm64 has it as a module nobody loads): unbind it.
 kill $pid; wait $pid 2>/dev/null
+for d in /sys/bus/platform/drivers/gpio-keys/*; do
+    [ -L "$d" ] && [ "${d##*/}" != module ] && echo "${d##*/}" > /sys/bus/platform/drivers/gpio-keys/unbind
+done
 mount -t debugfs debugfs /sys/kernel/debug
 # The backlight line as the kernel shows it ("out hi", "out lo").
 backlight() {
@@ -384,10 +397,12 @@ def night(qmp, serial, work, deadline, qemu):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--bin", required=True, help="the aarch64 piboard binary")
-    ap.add_argument("--kernel", required=True, help="the arm64 vmlinuz")
+    ap.add_argument("--arch", choices=sorted(ARCHES), default="arm64",
+                    help="the board: arm64 (64-bit) or armhf (32-bit Raspberry Pi OS)")
+    ap.add_argument("--bin", required=True, help="the piboard KMS binary for --arch")
+    ap.add_argument("--kernel", required=True, help="the vmlinuz for --arch")
     ap.add_argument("--moddir", required=True, help="lib/modules/VERSION of that kernel")
-    ap.add_argument("--busybox", required=True, help="busybox-static for arm64")
+    ap.add_argument("--busybox", required=True, help="busybox-static for --arch")
     ap.add_argument("--libinput-data", default="/usr/share/libinput")
     ap.add_argument("--xkb-data", default="/usr/share/X11/xkb")
     ap.add_argument("--font", default="/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
@@ -400,8 +415,9 @@ def main():
                          "by more than this (MiB)")
     ap.add_argument("--work", required=True)
     ap.add_argument("--timeout", type=int, default=300, help="seconds for the whole boot")
-    ap.add_argument("--qemu", default="qemu-system-aarch64")
+    ap.add_argument("--qemu", help="QEMU's program [the one for --arch]")
     args = ap.parse_args()
+    board = ARCHES[args.arch]
 
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -415,7 +431,8 @@ def main():
     for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm", "night.ppm", "woken.ppm"):
         (work / name).unlink(missing_ok=True)
 
-    cmd = [args.qemu, "-M", "virt", "-cpu", "cortex-a53", "-smp", "2", "-m", "1024",
+    cmd = [args.qemu or board["qemu"], "-M", board["machine"], "-cpu", board["cpu"],
+           "-smp", "2", "-m", "1024",
            "-nodefaults", "-no-reboot", "-display", "none",
            "-kernel", args.kernel, "-initrd", str(initramfs),
            "-append", "console=ttyAMA0 rdinit=/init loglevel=4 panic=-1",
