@@ -92,7 +92,7 @@ python3 tests/pi/emulated_boot.py \
     --work "$work/run"
 
 echo "--- the frames against their goldens"
-PIBOARD_EMU_FRAMES="$golden=$work/run/frame.ppm $page_golden=$work/run/page.ppm $golden=$work/run/back.ppm" \
+PIBOARD_EMU_FRAMES="$golden=$work/run/frame.ppm $page_golden=$work/run/page.ppm $golden=$work/run/back.ppm setup-missing=$work/run/setup.ppm" \
     cargo test --locked --test golden emulated_board_frames_match_goldens \
     -- --ignored --nocapture
 

@@ -38,6 +38,10 @@ guest's memory figures with emu_memory.py):
      pulses line 3), and checks the screen wakes: the line "out hi", the
      frame drawn again (WORK/woken.ppm, not black), and the wake latency
      from piboard's log (the edge read to the first frame lit again).
+  8. restarts piboard with no config anywhere, the guest named and
+     addressed as the setup goldens (tests/setup.rs), and takes its setup
+     screen into WORK/setup.ppm (tests/pi/emulated-boot.sh compares it with
+     tests/golden/setup-missing.png); fails if piboard exits.
 
 Prints the figures and writes them to WORK/report.txt. Exit 1 on any failure.
 Python 3 standard library only.
@@ -230,6 +234,27 @@ echo "EMU-WAKE $(grep -m1 ' motion' /tmp/night.log) / $(grep -m1 'lit again' /tm
 sleep 1
 echo "EMU-READY woken"
 kill -0 $pid 2>/dev/null && echo "EMU-NIGHT-ALIVE"
+sleep 1
+# 5. The first boot without a config (issue 18): piboard with no config
+# anywhere shows the setup screen instead of exiting. The guest takes the
+# name and addresses of the setup goldens (tests/setup.rs) so its frame can
+# be compared: kitchen-pi, 192.168.86.131 and fd00::2.
+kill $pid; wait $pid 2>/dev/null
+hostname kitchen-pi
+ip addr add 192.168.86.131/24 dev lo
+ip -6 addr add fd00::2/64 dev lo 2>/dev/null || echo "EMU-FAIL no IPv6 address"
+/usr/bin/piboard >/tmp/setup.log 2>&1 &
+pid=$!
+tail -f /tmp/setup.log | sed 's/^/EMU-SETUP-LOG /' &
+n=0
+until grep -q "first frame drawn" /tmp/setup.log; do
+    n=$((n + 1))
+    if [ $n -gt 1200 ] || ! kill -0 $pid 2>/dev/null; then echo "EMU-FAIL no setup screen"; break; fi
+    sleep 0.1
+done
+sleep 2
+kill -0 $pid 2>/dev/null && echo "EMU-SETUP-ALIVE"
+echo "EMU-READY setup health=$(wget -qO- http://127.0.0.1:8080/api/health 2>&1 | tr -d ' \n' | head -c 80)"
 sleep 1
 echo "EMU-DONE"
 sync
@@ -428,7 +453,8 @@ def main():
     # A short path: a unix socket's name is limited to 107 bytes.
     qmp_dir = Path(tempfile.mkdtemp(prefix="piboard-qmp-"))
     qmp_sock = qmp_dir / "qmp.sock"
-    for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm", "night.ppm", "woken.ppm"):
+    for name in ("serial.log", "frame.ppm", "page.ppm", "back.ppm", "night.ppm", "woken.ppm",
+                 "setup.ppm"):
         (work / name).unlink(missing_ok=True)
 
     cmd = [args.qemu or board["qemu"], "-M", board["machine"], "-cpu", board["cpu"],
@@ -464,6 +490,13 @@ def main():
         steps, fine = night(qmp, serial, work, deadline, qemu)
         report += steps
         ok &= fine
+        line = wait_for(serial, "EMU-READY setup", deadline, qemu)
+        report.append(f"no config: the setup screen drawn; screendump: "
+                      f"{screendump(qmp, work / 'setup.ppm')}; {line.split('EMU-READY setup ')[-1]}")
+        alive = "EMU-SETUP-ALIVE" in serial.read_text(errors="replace")
+        ok &= alive
+        if not alive:
+            report.append("piboard without a config was no longer running (it must not exit)")
 
         metrics = wait_for(serial, "EMU-METRICS", deadline, qemu)
         frames, count = field(metrics, "frames"), field(metrics, "render_count")
