@@ -243,7 +243,8 @@ kill $pid; wait $pid 2>/dev/null
 hostname kitchen-pi
 ip addr add 192.168.86.131/24 dev lo
 ip -6 addr add fd00::2/64 dev lo 2>/dev/null || echo "EMU-FAIL no IPv6 address"
-/usr/bin/piboard >/tmp/setup.log 2>&1 &
+# As the unit starts it (deploy/piboard.service), with no file there yet.
+/usr/bin/piboard --config /etc/piboard/piboard.toml >/tmp/setup.log 2>&1 &
 pid=$!
 tail -f /tmp/setup.log | sed 's/^/EMU-SETUP-LOG /' &
 n=0
