@@ -15,6 +15,8 @@ use prometheus_client::registry::Registry;
 
 use crate::core::{FailureKind, SourceKind};
 
+pub mod heap;
+
 /// Buckets for poll durations: 10 ms to 30 s.
 const POLL_BUCKETS: [f64; 11] = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
 /// Buckets for drawing one frame: 1 ms to 1 s (a full 800x480 frame takes
@@ -281,6 +283,32 @@ impl Collector for ProcessCollector {
             )?;
             gauge.encode(m)?;
         }
+        if let Some(heap) = heap::snapshot() {
+            for (name, help, value) in [
+                (
+                    "piboard_heap_live_bytes",
+                    "Bytes in live heap blocks (the counting allocator; a leak shows here first)",
+                    heap.live_bytes,
+                ),
+                (
+                    "piboard_heap_live_blocks",
+                    "Live heap blocks",
+                    heap.live_blocks,
+                ),
+            ] {
+                let gauge = ConstGauge::new(value as i64);
+                let m = encoder.encode_descriptor(name, help, None, gauge.metric_type())?;
+                gauge.encode(m)?;
+            }
+            let counter = ConstCounter::new(heap.allocations);
+            let m = encoder.encode_descriptor(
+                "piboard_heap_allocations",
+                "Heap allocations and reallocations since start",
+                None,
+                counter.metric_type(),
+            )?;
+            counter.encode(m)?;
+        }
         if let Some(cpu) = proc::cpu_seconds() {
             let counter = ConstCounter::new(cpu);
             let m = encoder.encode_descriptor(
@@ -380,6 +408,17 @@ mod tests {
         assert!(text.contains("piboard_build_info{version=\""));
         assert!(text.contains("piboard_poll_duration_seconds_count{source=\"proxmox\"} 1"));
         assert_eq!(t.frames_drawn(), 1);
+        // The counting allocator (the default `heap-stats` feature): this
+        // test's own process has a live heap, so the gauge is above zero.
+        if cfg!(feature = "heap-stats") {
+            let live = text
+                .lines()
+                .find_map(|l| l.strip_prefix("piboard_heap_live_bytes "))
+                .and_then(|v| v.parse::<u64>().ok());
+            assert!(live.is_some_and(|b| b > 0), "{text}");
+            assert!(text.contains("piboard_heap_allocations_total "));
+            assert!(text.contains("piboard_heap_live_blocks "));
+        }
         let classic = t
             .encode_classic()
             .expect("encoding into a String cannot fail");

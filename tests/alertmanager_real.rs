@@ -13,8 +13,7 @@
 //! `PIBOARD_REQUIRE_REAL_SERVERS=1` (CI), where it fails. The server is
 //! killed when the test ends, pass or fail.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,73 +25,13 @@ use piboard::app::sources::alertmanager_settings;
 use piboard::config::{self, Loaded};
 use piboard::core::{Clock, Dashboard, Level, SourceUpdate, SuppressionKind, SystemClock};
 use piboard::sources::alertmanager::AlertmanagerSource;
-use piboard::sources::http::{Tls, client};
 use piboard::sources::{self};
 use piboard::telemetry::Telemetry;
 use piboard::view::{self, ViewModel};
 
 mod common;
 
-use common::wait;
-
-const ALERTMANAGER: &str = "/usr/bin/prometheus-alertmanager";
-
-/// The server, killed (and reaped) when dropped.
-struct Running {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Running {
-    fn start(dir: &Path, port: u16) -> Self {
-        let config = dir.join("alertmanager.yml");
-        std::fs::write(
-            &config,
-            "route:\n  receiver: blackhole\n  group_wait: 1s\nreceivers:\n  - name: blackhole\n",
-        )
-        .expect("write alertmanager.yml");
-        let log = dir.join("alertmanager.log");
-        let out = std::fs::File::create(&log).expect("create the log file");
-        let err = out.try_clone().expect("clone the log file");
-        let child = Command::new(ALERTMANAGER)
-            .args([
-                format!("--config.file={}", config.display()),
-                format!("--storage.path={}", dir.join("data").display()),
-                format!("--web.listen-address=127.0.0.1:{port}"),
-                "--cluster.listen-address=".to_owned(),
-                "--log.level=warn".to_owned(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {ALERTMANAGER}: {e}"));
-        Self { child, log }
-    }
-
-    fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn log_tail(&self) -> String {
-        let text = std::fs::read_to_string(&self.log).unwrap_or_default();
-        let lines: Vec<&str> = text.lines().collect();
-        let from = lines.len().saturating_sub(15);
-        format!("--- alertmanager log ---\n{}", lines[from..].join("\n"))
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-fn free_port() -> u16 {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind loopback");
-    l.local_addr().expect("bound").port()
-}
+use common::alertmanager::{ALERTMANAGER, Running};
 
 /// Feeds the dashboard from the runner until `ok` holds for the view model.
 struct Watch {
@@ -124,21 +63,6 @@ impl Watch {
     }
 }
 
-/// POSTs `body` to Alertmanager's `/api/v2/<what>`; the answer's JSON.
-async fn post(base: &str, what: &str, body: serde_json::Value) -> serde_json::Value {
-    let http = client(&Tls::System, Duration::from_secs(5)).expect("an HTTP client");
-    let answer = http
-        .post(format!("{base}/api/v2/{what}"))
-        .json(&body)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("POST /api/v2/{what}: {e}"));
-    let status = answer.status();
-    let text = answer.text().await.unwrap_or_default();
-    assert!(status.is_success(), "POST /api/v2/{what}: {status} {text}");
-    serde_json::from_str(&text).unwrap_or(serde_json::Value::Null)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_alert_shows_firing_then_silenced_and_a_stopped_alertmanager_is_its_badge() {
     if !Path::new(ALERTMANAGER).exists() {
@@ -151,22 +75,9 @@ async fn an_alert_shows_firing_then_silenced_and_a_stopped_alertmanager_is_its_b
     }
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Running::start(dir.path(), port);
-    let ready = format!("{base}/-/ready");
-    let http = client(&Tls::System, Duration::from_secs(2)).expect("an HTTP client");
-    wait::until(
-        Duration::from_secs(20),
-        Duration::from_millis(100),
-        async || match http.get(&ready).send().await {
-            Ok(r) if r.status().is_success() => Ok(()),
-            Ok(r) => Err(r.status().to_string()),
-            Err(e) => Err(e.to_string()),
-        },
-    )
-    .await
-    .unwrap_or_else(|e| panic!("Alertmanager not ready: {e}\n{}", server.log_tail()));
+    let mut server = Running::start(dir.path());
+    let base = server.base.clone();
+    server.wait_ready().await;
 
     // A printer that is never there keeps the config valid (one of the
     // three sources is required) and changes nothing on the alerts.
@@ -191,8 +102,8 @@ async fn an_alert_shows_firing_then_silenced_and_a_stopped_alertmanager_is_its_b
 
     // Firing.
     let now = Utc::now();
-    post(
-        &base,
+    server
+        .post(
         "alerts",
         json!([{
             "labels": {"alertname": "DiskFilling", "severity": "warning", "instance": "truenas:9100"},
@@ -220,8 +131,8 @@ async fn an_alert_shows_firing_then_silenced_and_a_stopped_alertmanager_is_its_b
 
     // Silenced through the API: shown, dimmed, with who and until when.
     let ends = (Utc::now() + TimeDelta::hours(2)).trunc_subsecs(0);
-    let answer = post(
-        &base,
+    let answer = server
+        .post(
         "silences",
         json!({
             "matchers": [{"name": "alertname", "value": "DiskFilling", "isRegex": false, "isEqual": true}],

@@ -20,6 +20,7 @@ use piboard::sources::http::Sensitive;
 use piboard::sources::moonraker::{self, Settings, Transport};
 use piboard::telemetry::Telemetry;
 
+#[allow(dead_code, reason = "the endurance run uses the rest")]
 #[path = "moonraker_ws/fake.rs"]
 mod fake;
 

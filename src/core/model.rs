@@ -399,7 +399,15 @@ impl FailureKind {
     }
 }
 
-/// A failed poll: its class and a reason in words.
+/// The longest reason a [`Failure`] keeps, in characters; a longer one is
+/// cut, ending in "…". Most reasons are one line (a server's own words are
+/// shortened to 160 where they enter), but some quote a server whole (a
+/// JSON-RPC error's first line, every Proxmox endpoint's reason) and each
+/// goes to the screen, `/api/status` and a log line at every retry.
+pub const REASON_MAX_CHARS: usize = 1000;
+
+/// A failed poll: its class and a reason in words (at most
+/// [`REASON_MAX_CHARS`]).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Failure {
     pub kind: FailureKind,
@@ -408,10 +416,16 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Self {
-            kind,
-            message: message.into(),
+        let mut message = message.into();
+        if message.chars().count() > REASON_MAX_CHARS {
+            let cut = message
+                .char_indices()
+                .nth(REASON_MAX_CHARS - 1)
+                .map_or(message.len(), |(i, _)| i);
+            message.truncate(cut);
+            message.push('…');
         }
+        Self { kind, message }
     }
 }
 
@@ -440,5 +454,26 @@ impl ProxmoxData {
         } else {
             GuestState::Unknown
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failure_keeps_at_most_the_longest_reason() {
+        let huge = "é".repeat(2 * 1024 * 1024);
+        let f = Failure::new(FailureKind::ServerError, format!("server.info: {huge}"));
+        assert_eq!(f.message.chars().count(), REASON_MAX_CHARS);
+        assert!(f.message.starts_with("server.info: éé"));
+        assert!(f.message.ends_with('…'));
+        let exact = "x".repeat(REASON_MAX_CHARS);
+        assert_eq!(
+            Failure::new(FailureKind::Timeout, exact.clone()).message,
+            exact
+        );
+        let short = Failure::new(FailureKind::Timeout, "timed out");
+        assert_eq!(short.message, "timed out");
     }
 }

@@ -15,7 +15,8 @@
 //!   long. The page is a function of the time since the screen went idle, so
 //!   a late or missed tick cannot skew the cycle; a touch holds the page
 //!   shown.
-//! - A clock that goes backwards counts as no time passing, never as idle.
+//! - A clock that goes backwards counts as no time passing, never as idle;
+//!   the idle timer then runs on from the new time.
 //!
 //! Only pages whose source is configured exist ([`Page::available`]);
 //! opening any other is ignored (the touch still counts).
@@ -244,6 +245,10 @@ impl Nav {
     /// Follows the clock: the overview, or the rotation's page, once the
     /// screen has been idle long enough. Returns whether what is shown changed.
     pub fn tick(&mut self, now: DateTime<Utc>) -> bool {
+        // The clock was set back (NTP): the step is no time passing, and
+        // the idle timer goes on from the new time rather than waiting for
+        // the clock to come back to the old one, months later.
+        self.active_at = self.active_at.min(now);
         let Some(idle) = self.idle_for(now) else {
             return false;
         };

@@ -6,6 +6,12 @@
 //! [`Since::first_seen`]: it may have been in that state for longer (the
 //! view says "since start" or "at least"). A thing no longer reported is
 //! forgotten, so the map is bounded by what is configured or reported.
+//!
+//! A poll stamped before a thing's time (the clock was set back, as NTP
+//! does by months on a Pi without a real-time clock) makes that time
+//! unknown: the thing is first seen again at the poll's time, so its age
+//! counts from there instead of staying "<1 min" until the clock catches
+//! up with the old time.
 
 use std::collections::BTreeMap;
 
@@ -43,7 +49,12 @@ impl<S: Copy + PartialEq> Transitions<S> {
         let mut next = BTreeMap::new();
         for (name, state) in seen {
             let since = match self.map.remove(name) {
-                Some(s) if s.state == state => s,
+                Some(s) if s.state == state && s.at <= at => s,
+                Some(s) if s.state == state => Since {
+                    state,
+                    at,
+                    first_seen: true,
+                },
                 Some(_) => Since {
                     state,
                     at,
@@ -113,6 +124,32 @@ mod tests {
             t.get("nas").map(|s| (s.at, s.first_seen)),
             Some((start, true))
         );
+    }
+
+    #[test]
+    fn a_clock_set_back_makes_the_time_first_seen_again() {
+        let clock = FakeClock::default();
+        let mut t = Transitions::default();
+        t.observe([("plex", 'u')], clock.now());
+        clock.advance(Duration::from_secs(60));
+        t.observe([("plex", 'd')], clock.now());
+        let down = clock.now();
+        // NTP sets the clock back 90 days: "since" cannot be in the future.
+        clock.set(down - chrono::Duration::days(90));
+        t.observe([("plex", 'd')], clock.now());
+        let back = clock.now();
+        assert_eq!(
+            t.get("plex"),
+            Some(&Since {
+                state: 'd',
+                at: back,
+                first_seen: true
+            })
+        );
+        // From there it ages as usual.
+        clock.advance(Duration::from_secs(120));
+        t.observe([("plex", 'd')], clock.now());
+        assert_eq!(t.get("plex").map(|s| s.at), Some(back));
     }
 
     #[test]

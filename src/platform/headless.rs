@@ -171,6 +171,7 @@ pub fn run(
     }))
     .map_err(|e| PlatformError::Other(format!("cannot install the headless platform: {e}")))?;
     let ui = MainWindow::new()?;
+    crate::platform::test_taps::start(&ui);
     let _alive = UiLoop::start(
         rt,
         views,

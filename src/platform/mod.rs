@@ -16,6 +16,7 @@ pub mod offscreen;
 pub mod power;
 pub mod pwm;
 pub mod screen;
+pub mod test_taps;
 pub mod ui_loop;
 pub mod window;
 

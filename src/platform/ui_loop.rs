@@ -126,6 +126,15 @@ impl UiLoop {
     }
 }
 
+/// Milliseconds on the monotonic clock since its first reading in this
+/// process: the heartbeat's time. The wall clock would make a step of it
+/// (NTP, by months on a Pi without a real-time clock) look like a stuck UI
+/// loop on `/api/health` until the next beat.
+pub fn monotonic_ms() -> i64 {
+    static ORIGIN: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    i64::try_from(ORIGIN.get_or_init(Instant::now).elapsed().as_millis()).unwrap_or(i64::MAX)
+}
+
 /// A timer on the UI loop: records a heartbeat every second and pings
 /// systemd's watchdog at half its timeout. If the loop freezes, both stop.
 fn heartbeat(telemetry: Arc<Telemetry>) -> Timer {
@@ -138,7 +147,7 @@ fn heartbeat(telemetry: Arc<Telemetry>) -> Timer {
     let tick = watchdog.map_or(HEARTBEAT, |w| w.min(HEARTBEAT));
     let mut since_ping = Duration::ZERO;
     let mut beat = move || {
-        telemetry.ui_heartbeat(chrono::Utc::now().timestamp_millis());
+        telemetry.ui_heartbeat(monotonic_ms());
         if let Some(every) = watchdog {
             since_ping += tick;
             if since_ping >= every && telemetry.has_drawn() {

@@ -1,9 +1,10 @@
 //! What the integration suites share: the real binary run headless
-//! ([`piboard`]), loopback fault servers ([`fault_server`]), certificates
+//! ([`piboard`]), a real Alertmanager ([`alertmanager`]), loopback fault servers ([`fault_server`]), certificates
 //! ([`tls`]), a notify socket ([`notify`]), the golden comparison
 //! ([`golden`]), the wait loop ([`wait`]) and the switch that turns a missing
 //! tool from a skip into a failure ([`require_real_servers`]).
 
+pub mod alertmanager;
 pub mod fault_server;
 pub mod golden;
 pub mod notify;

@@ -53,6 +53,11 @@ pub struct State {
     pub http: Vec<String>,
     /// Websocket connections accepted.
     pub connections: usize,
+    /// The file being printed instead of the fixtures' (the endurance run
+    /// changes it, and with it the thumbnail): subscriptions and the file's
+    /// metadata name it, and its thumbnail is a 300x300 PNG of a colour of
+    /// its own.
+    pub file: Option<String>,
     senders: Vec<mpsc::UnboundedSender<Push>>,
 }
 
@@ -87,6 +92,7 @@ impl Fake {
                 calls: Vec::new(),
                 http: Vec::new(),
                 connections: 0,
+                file: None,
                 senders: Vec::new(),
             })),
             url: format!("http://{addr}"),
@@ -117,6 +123,29 @@ impl Fake {
         self.push(Push::Text(text.to_string()));
     }
 
+    /// Prints `file` from now on: a `notify_status_update` into the live
+    /// connection, if there is one, and the file named in subscriptions and
+    /// metadata after a reconnect. Whether a connection took the
+    /// notification.
+    pub fn set_file(&self, file: &str) -> bool {
+        let mut s = self.lock();
+        s.file = Some(file.to_owned());
+        let text = json!({"jsonrpc": "2.0", "method": "notify_status_update",
+            "params": [{"print_stats": {"filename": file}}, 1234.5]});
+        s.senders
+            .last()
+            .is_some_and(|tx| tx.send(Push::Text(text.to_string())).is_ok())
+    }
+
+    /// Drops the live connection, if there is one, as a restarted Moonraker
+    /// does; whether there was one to drop.
+    pub fn drop_connection(&self) -> bool {
+        let s = self.lock();
+        s.senders
+            .last()
+            .is_some_and(|tx| tx.send(Push::RawThenDrop(Vec::new())).is_ok())
+    }
+
     /// The methods called so far.
     pub fn methods(&self) -> Vec<String> {
         self.lock().calls.iter().map(|c| c.0.clone()).collect()
@@ -128,11 +157,15 @@ impl Fake {
         };
         let text = String::from_utf8_lossy(&head).to_string();
         let path = text.split_whitespace().nth(1).unwrap_or("/").to_owned();
-        self.lock().http.push(path.clone());
+        let file = {
+            let mut s = self.lock();
+            s.http.push(path.clone());
+            s.file.clone()
+        };
         let upgrade = text.to_ascii_lowercase().contains("upgrade: websocket");
         let mode = self.lock().mode;
         if !(upgrade && path.starts_with("/websocket")) || mode == Mode::Refuse {
-            let (code, body) = http_answer(&path);
+            let (code, body) = http_answer(&path, file.as_deref());
             let head = format!(
                 "HTTP/1.1 {code} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
                 body.len()
@@ -194,10 +227,10 @@ impl Fake {
         let req: Value = serde_json::from_str(text).ok()?;
         let method = req["method"].as_str()?.to_owned();
         let id = req["id"].clone();
-        let klippy = {
+        let (klippy, file) = {
             let mut s = self.lock();
             s.calls.push((method.clone(), req["params"].clone()));
-            s.klippy
+            (s.klippy, s.file.clone())
         };
         let result = match method.as_str() {
             "server.connection.identify" if klippy == "unauthorized" => {
@@ -219,7 +252,13 @@ impl Fake {
             "printer.info" => {
                 json!({"state": klippy, "state_message": "Printer is not ready\nmore"})
             }
-            "printer.objects.subscribe" => result_of("objects_printing.json"),
+            "printer.objects.subscribe" => {
+                let mut objects = result_of("objects_printing.json");
+                if let Some(file) = file {
+                    objects["status"]["print_stats"]["filename"] = json!(file);
+                }
+                objects
+            }
             _ => {
                 return Some(json!({"jsonrpc": "2.0", "id": id,
                     "error": {"code": 404, "message": format!("Method not found: {method}")}}));
@@ -229,8 +268,16 @@ impl Fake {
     }
 }
 
-fn http_answer(path: &str) -> (u16, Vec<u8>) {
+fn http_answer(path: &str, file: Option<&str>) -> (u16, Vec<u8>) {
     let bare = path.split('?').next().unwrap_or(path);
+    match (bare, file) {
+        ("/server/files/metadata", Some(file)) => (200, metadata_of(file)),
+        (p, Some(_)) if p.starts_with("/server/files/gcodes/") => (200, thumbnail_of(p)),
+        _ => fixture_answer(bare),
+    }
+}
+
+fn fixture_answer(bare: &str) -> (u16, Vec<u8>) {
     match bare {
         "/server/info" => (200, fixture("server_info_ready.json")),
         "/printer/objects/query" => (200, fixture("objects_printing.json")),
@@ -294,4 +341,38 @@ impl AsyncWrite for Rewind {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         Pin::new(&mut self.inner).poll_shutdown(cx)
     }
+}
+
+/// The fixture's metadata for `file`: its name, and its two thumbnails
+/// named after it.
+fn metadata_of(file: &str) -> Vec<u8> {
+    let mut v: Value = serde_json::from_slice(&fixture("metadata.json")).expect("fixture is JSON");
+    let stem = file
+        .rsplit('/')
+        .next()
+        .unwrap_or(file)
+        .trim_end_matches(".gcode");
+    v["result"]["filename"] = json!(file);
+    if let Some(thumbs) = v["result"]["thumbnails"].as_array_mut() {
+        for t in thumbs {
+            let (w, h) = (t["width"].clone(), t["height"].clone());
+            t["relative_path"] = json!(format!(".thumbs/{stem}-{w}x{h}.png"));
+        }
+    }
+    v.to_string().into_bytes()
+}
+
+/// A thumbnail as a PNG of the thumbnail's size, filled with a colour taken
+/// from its path, so each file's thumbnail differs from the last.
+fn thumbnail_of(path: &str) -> Vec<u8> {
+    let h = path.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    });
+    let side = if path.contains("-32x32") { 32 } else { 300 };
+    let [r, g, b, ..] = h.to_le_bytes();
+    let img = image::RgbImage::from_pixel(side, side, image::Rgb([r, g, b]));
+    let mut png = Vec::new();
+    img.write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .expect("a PNG encodes into memory");
+    png
 }

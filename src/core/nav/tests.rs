@@ -100,8 +100,24 @@ fn a_clock_going_backwards_is_not_idle() {
         &[
             (100, open(Printer, None), (Printer, None, 0, true)),
             (0, Do::Tick, (Printer, None, 0, false)),
-            (159, Do::Tick, (Printer, None, 0, false)),
-            (160, Do::Tick, (Overview, None, 0, true)),
+            // The idle timer runs on from the new time, not from 100.
+            (59, Do::Tick, (Printer, None, 0, false)),
+            (60, Do::Tick, (Overview, None, 0, true)),
+        ],
+    );
+}
+
+#[test]
+fn a_clock_set_back_by_months_still_goes_home() {
+    let months = 90 * 86_400;
+    run(
+        "set back by months",
+        settings(60, None),
+        &[
+            (months, open(Printer, None), (Printer, None, 0, true)),
+            (10, Do::Tick, (Printer, None, 0, false)),
+            (69, Do::Tick, (Printer, None, 0, false)),
+            (70, Do::Tick, (Overview, None, 0, true)),
         ],
     );
 }

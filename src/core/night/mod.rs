@@ -28,6 +28,12 @@
 //! "critical" (services down, nodes offline, critical alerts) or "none".
 //! The first observation is only remembered: what was already wrong when
 //! piboard started wakes nobody.
+//!
+//! A clock set back (NTP on a Pi without a real-time clock steps it by
+//! months) freezes nothing: a wake runs only from the time it began, so
+//! one that began in what is now the future is over; and the idle timer
+//! never counts from a time after now (the next touch, motion or poll
+//! restarts it at the new time).
 
 pub mod schedule;
 pub mod trouble;
@@ -132,11 +138,22 @@ pub enum Touch {
     Swallowed,
 }
 
+/// The most causes a wake names; later ones are only counted in its
+/// "+N more". A wake that new causes keep extending (an alert whose
+/// instance changes at every poll) would otherwise keep every cause it
+/// ever saw for as long as it lasts.
+pub const MAX_WAKE_CAUSES: usize = 16;
+
 /// A running wake: until when, and what caused it (oldest first).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Wake {
+    /// When it began: a clock set back before it ends it.
+    from: DateTime<Utc>,
     until: DateTime<Utc>,
+    /// At most [`MAX_WAKE_CAUSES`].
     causes: Vec<String>,
+    /// The causes past [`MAX_WAKE_CAUSES`]: counted, not kept.
+    more: usize,
 }
 
 /// The night's state machine (see the module docs).
@@ -173,15 +190,15 @@ impl Night {
 
     /// The display's state at `now`.
     pub fn state<Tz: TimeZone>(&self, tz: &Tz, now: DateTime<Utc>) -> DisplayState {
-        if let Some(w) = self.wake.as_ref().filter(|w| now < w.until) {
-            return state(Power::On, woken_by(&w.causes), Some(w.until));
+        if let Some(w) = self.running(now) {
+            return state(Power::On, woken_by(&w.causes, w.more), Some(w.until));
         }
         if let Some(win) = self.quiet(tz, now) {
             let end = win.end.with_timezone(tz).naive_local().format("%H:%M");
             let reason = format!("quiet hours until {end}");
             return state(self.settings.asleep, reason, Some(win.end));
         }
-        let idle_at = self.idle_at();
+        let idle_at = self.idle_at(now);
         if let Some(idle) = self.settings.idle_after
             && idle_at.is_some_and(|at| now >= at)
         {
@@ -197,6 +214,7 @@ impl Night {
     /// A touch at `now`: wakes a screen that is not on (and is swallowed),
     /// restarts the idle timer, and in quiet hours wakes for the idle period.
     pub fn touch<Tz: TimeZone>(&mut self, tz: &Tz, now: DateTime<Utc>) -> Touch {
+        self.follow(now);
         let was = self.state(tz, now).power;
         self.activity(tz, now, "touch");
         if was == Power::On {
@@ -210,6 +228,7 @@ impl Night {
     /// but in quiet hours only with `quiet_wakes = "all"`. Returns whether
     /// it changed the display's state.
     pub fn motion<Tz: TimeZone>(&mut self, tz: &Tz, now: DateTime<Utc>) -> bool {
+        self.follow(now);
         if self.quiet(tz, now).is_some() && self.settings.quiet_wakes != QuietWakes::All {
             return false;
         }
@@ -227,6 +246,7 @@ impl Night {
         causes: BTreeSet<Cause>,
         now: DateTime<Utc>,
     ) -> bool {
+        self.follow(now);
         let Some(seen) = self.seen.replace(causes) else {
             return false;
         };
@@ -264,26 +284,36 @@ impl Night {
     /// Someone is there: the idle timer restarts; in quiet hours (or
     /// during a wake) the screen wakes for the idle period.
     fn activity<Tz: TimeZone>(&mut self, tz: &Tz, now: DateTime<Utc>, what: &str) {
-        self.last_activity = self.last_activity.max(now);
-        let woken = self.wake.as_ref().is_some_and(|w| now < w.until);
+        self.last_activity = now;
+        let woken = self.running(now).is_some();
         if woken || self.quiet(tz, now).is_some() {
             let period = self.settings.idle_after.unwrap_or(self.settings.wake_for);
             self.wake(now, now + period, vec![what.to_owned()]);
         }
     }
 
-    /// Starts a wake, or extends the running one to the later end.
+    /// Starts a wake, or extends the running one to the later end; adds
+    /// the causes it does not name yet, up to [`MAX_WAKE_CAUSES`].
     fn wake(&mut self, now: DateTime<Utc>, until: DateTime<Utc>, causes: Vec<String>) {
-        match self.wake.as_mut().filter(|w| now < w.until) {
-            Some(w) => {
-                w.until = w.until.max(until);
-                for c in causes {
-                    if !w.causes.contains(&c) {
-                        w.causes.push(c);
-                    }
-                }
+        if self.wake.as_ref().is_none_or(|w| now >= w.until) {
+            self.wake = Some(Wake {
+                from: now,
+                until,
+                causes: Vec::new(),
+                more: 0,
+            });
+        }
+        let Some(w) = self.wake.as_mut() else { return };
+        w.until = w.until.max(until);
+        for c in causes {
+            if w.causes.contains(&c) {
+                continue;
             }
-            None => self.wake = Some(Wake { until, causes }),
+            if w.causes.len() < MAX_WAKE_CAUSES {
+                w.causes.push(c);
+            } else {
+                w.more = w.more.saturating_add(1);
+            }
         }
     }
 
@@ -292,9 +322,29 @@ impl Night {
         daily.or_else(|| self.settings.cycle.and_then(|c| c.current(now)))
     }
 
-    /// When the idle timer runs out, if there is one.
-    fn idle_at(&self) -> Option<DateTime<Utc>> {
-        self.settings.idle_after.map(|d| self.last_activity + d)
+    /// The wake running at `now`: begun (by this clock) and not yet over.
+    fn running(&self, now: DateTime<Utc>) -> Option<&Wake> {
+        self.wake
+            .as_ref()
+            .filter(|w| w.from <= now && now < w.until)
+    }
+
+    /// Follows a clock set back: the idle timer restarts at `now` rather
+    /// than at a time that has not come yet, and a wake that began after
+    /// `now` is over.
+    fn follow(&mut self, now: DateTime<Utc>) {
+        self.last_activity = self.last_activity.min(now);
+        if self.wake.as_ref().is_some_and(|w| w.from > now) {
+            self.wake = None;
+        }
+    }
+
+    /// When the idle timer runs out, if there is one (counted from `now`
+    /// at the latest: the clock may have been set back).
+    fn idle_at(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        self.settings
+            .idle_after
+            .map(|d| self.last_activity.min(now) + d)
     }
 }
 
@@ -306,10 +356,11 @@ fn state(power: Power, reason: String, until: Option<DateTime<Utc>>) -> DisplayS
     }
 }
 
-/// "woken by: tower1 offline", at most two causes, then "+N more".
-fn woken_by(causes: &[String]) -> String {
+/// "woken by: tower1 offline", at most two causes, then "+N more" (the
+/// rest of `causes` and `more` not kept).
+fn woken_by(causes: &[String], more: usize) -> String {
     let shown: Vec<&str> = causes.iter().take(2).map(String::as_str).collect();
-    let more = causes.len().saturating_sub(2);
+    let more = causes.len().saturating_sub(2).saturating_add(more);
     let tail = if more > 0 {
         format!(" +{more} more")
     } else {

@@ -239,6 +239,30 @@ fn overlapping_causes_and_a_wake_during_a_wake_extend_it() {
 }
 
 #[test]
+fn a_wake_names_at_most_its_bound_of_causes_and_counts_the_rest() {
+    let mut night = Night::new(settings("23:00", "07:00"), utc("2026-01-10T12:00:00Z"));
+    let at = utc("2026-01-11T01:00:00Z");
+    night.observe(&Berlin, set(&[]), at);
+    // An alert whose instance changes at every poll keeps one wake going.
+    let polls = 1000;
+    for i in 0..polls {
+        let alert = trouble(&format!("alert ProbeFailed on pod-{i}"), true);
+        let now = at + Duration::from_secs(i * 20);
+        assert!(night.observe(&Berlin, set(&[alert]), now), "poll {i}");
+    }
+    let wake = night.wake.as_ref().expect("still woken");
+    assert_eq!(
+        (wake.causes.len(), wake.more),
+        (MAX_WAKE_CAUSES, 1000 - MAX_WAKE_CAUSES)
+    );
+    let last = at + Duration::from_secs((polls - 1) * 20);
+    assert_eq!(
+        night.state(&Berlin, last).reason,
+        "woken by: alert ProbeFailed on pod-0 · alert ProbeFailed on pod-1 +998 more"
+    );
+}
+
+#[test]
 fn quiet_hours_keep_the_wakes_they_are_told_to() {
     let at = utc("2026-01-11T01:00:00Z");
     let minor = trouble("Prometheus lost", false);
@@ -353,4 +377,43 @@ fn a_cycle_is_quiet_in_its_window_of_every_period() {
         (Power::Off, "quiet hours until 10:06", Some(at(360)))
     );
     assert_eq!(night.state(&Berlin, at(10)).until, Some(at(180)));
+}
+
+#[test]
+fn a_clock_set_back_by_months_ends_the_wake_and_keeps_the_idle_timer_going() {
+    let months = chrono::Duration::days(90);
+    let idle = SleepSettings {
+        idle_after: Some(mins(10)),
+        ..settings("23:00", "07:00")
+    };
+    // A new trouble at 01:00 Berlin wakes the screen for 5 minutes.
+    let at = utc("2026-01-11T00:00:00Z");
+    let mut night = Night::new(idle, at);
+    night.observe(&Berlin, set(&[]), at);
+    assert!(night.observe(&Berlin, set(&[trouble("NAS down", true)]), at));
+    assert_eq!(night.state(&Berlin, at).power, Power::On);
+    // NTP sets the clock back 90 days, to 01:01 Berlin, in quiet hours:
+    // the wake began in what is now the future, so it is over.
+    let back = at - months + Duration::from_secs(60);
+    let state = night.state(&Berlin, back);
+    assert_eq!(
+        (state.power, state.reason.as_str()),
+        (Power::Off, "quiet hours until 07:00")
+    );
+    // By day, the idle timer runs from the new time: asleep 10 minutes
+    // after the first poll that follows the step, not 90 days later.
+    let day = utc("2025-10-13T10:00:00Z");
+    night.observe(&Berlin, set(&[trouble("NAS down", true)]), day);
+    assert_eq!(night.state(&Berlin, day + mins(9)).power, Power::On);
+    let idle = night.state(&Berlin, day + mins(10));
+    assert_eq!(
+        (idle.power, idle.reason.as_str()),
+        (Power::Off, "idle 10 min")
+    );
+    // Even before a poll, the timer never counts from the future.
+    let mut fresh = Night::new(night.settings().clone(), at);
+    assert_eq!(fresh.state(&Berlin, day).until, Some(day + mins(10)));
+    assert_eq!(fresh.touch(&Berlin, day + mins(1)), Touch::Passed);
+    assert_eq!(fresh.state(&Berlin, day + mins(10)).power, Power::On);
+    assert_eq!(fresh.state(&Berlin, day + mins(11)).power, Power::Off);
 }

@@ -94,6 +94,16 @@ pub struct Header {
     pub what: String,
 }
 
+/// How long a source keeps an idle connection: less than the shortest
+/// poll interval of the polling sources (5 s for Prometheus and Proxmox),
+/// so each poll cycle opens its connections afresh and the resolver is
+/// asked again. A server that moves to another address (DNS, /etc/hosts)
+/// is then followed at the next poll; with reqwest's default (90 s, reset
+/// by every use) a connection used every poll never went idle, and piboard
+/// kept talking to the old address for as long as it answered. A cycle's
+/// own requests still share their connections.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(4);
+
 /// Everything about reaching an endpoint but its URL.
 #[derive(Debug, Clone)]
 pub struct Setup {
@@ -105,6 +115,8 @@ pub struct Setup {
     pub body_cap: usize,
     /// Idle connections kept per host (a source's concurrency).
     pub idle_per_host: usize,
+    /// How long an idle connection is kept ([`IDLE_TIMEOUT`]).
+    pub idle_timeout: Duration,
     /// The `Authorization` of every request.
     pub auth: Auth,
     /// Extra headers for every request.
@@ -120,6 +132,7 @@ impl Setup {
             timeout,
             body_cap: DEFAULT_BODY_CAP,
             idle_per_host: 2,
+            idle_timeout: IDLE_TIMEOUT,
             auth: Auth::None,
             headers: Vec::new(),
         }
@@ -245,6 +258,7 @@ fn build_client(base: &Url, setup: &Setup) -> Result<reqwest::Client, Failure> {
     };
     builder(config, setup.timeout)
         .pool_max_idle_per_host(setup.idle_per_host)
+        .pool_idle_timeout(setup.idle_timeout)
         .default_headers(header_map(&setup.headers)?)
         .build()
         .map_err(|e| {

@@ -190,3 +190,64 @@ fn sensitive_values_never_print() {
     assert!(!format!("{auth:?}").contains("hunter2"));
     assert_eq!(s.expose(), "hunter2");
 }
+
+/// A keep-alive HTTP server on loopback that counts the connections it
+/// accepts and answers every request on each with "ok".
+async fn counting_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let url = format!("http://{}", listener.local_addr().expect("bound"));
+    let accepted = std::sync::Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let mut seen = Vec::new();
+                while let Ok(n) = stream.read(&mut buf).await {
+                    if n == 0 {
+                        return;
+                    }
+                    seen.extend_from_slice(&buf[..n]);
+                    while let Some(end) = seen.windows(4).position(|w| w == b"\r\n\r\n") {
+                        seen.drain(..end + 4);
+                        let answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok";
+                        if stream.write_all(answer).await.is_err() {
+                            return;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    (url, accepted)
+}
+
+#[tokio::test]
+async fn an_idle_connection_is_dropped_so_the_next_poll_resolves_the_name_again() {
+    use std::sync::atomic::Ordering;
+    let (url, accepted) = counting_server().await;
+    let setup = Setup {
+        idle_timeout: Duration::from_millis(200),
+        ..Setup::new(Tls::System, Duration::from_secs(2))
+    };
+    let endpoint = Endpoint::new(&url, setup);
+    let get = async || {
+        let url = endpoint.url(&["x"]).expect("a URL");
+        let body = endpoint.get(url).await.expect("an answer");
+        assert_eq!(body.status, 200);
+    };
+    // One poll's requests share a connection.
+    get().await;
+    get().await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    // The next poll, after the idle timeout, opens a new one (and so asks
+    // the resolver again for a name).
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    get().await;
+    assert_eq!(accepted.load(Ordering::SeqCst), 2);
+}

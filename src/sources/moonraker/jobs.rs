@@ -16,7 +16,11 @@ use serde_json::Value;
 use super::{API, MoonrakerSource, expect_success, parse};
 use crate::core::{Failure, Job, JobStatus, PrintState};
 
-/// The query string of the request.
+/// The jobs asked for and kept: a server that ignores `limit` (or a
+/// proxy that drops the query) is cut to these, newest first, since they
+/// are copied into every update.
+pub const LIMIT: usize = 5;
+/// The query string of the request (asks for [`LIMIT`]).
 pub const QUERY: &str = "limit=5&order=desc";
 
 #[derive(Deserialize)]
@@ -41,10 +45,11 @@ struct RawJob {
     filament_used: Value,
 }
 
-/// Parses `/server/history/list`, newest first as asked.
+/// Parses `/server/history/list`, newest first as asked, at most
+/// [`LIMIT`] jobs.
 pub fn jobs(bytes: &[u8]) -> Result<Vec<Job>, Failure> {
     let list: RawList = parse::result(bytes, "/server/history/list")?;
-    Ok(list.jobs.into_iter().map(job).collect())
+    Ok(list.jobs.into_iter().take(LIMIT).map(job).collect())
 }
 
 fn number(v: &Value) -> Option<f64> {
@@ -164,6 +169,24 @@ mod tests {
         );
         assert!(jobs(br#"{"result":{"count":0,"jobs":[]}}"#).is_ok_and(|j| j.is_empty()));
         assert!(jobs(br#"{"result":{"jobs":"x"}}"#).is_err());
+    }
+
+    #[test]
+    fn at_most_the_asked_jobs_are_kept_when_the_server_sends_more() {
+        assert_eq!(QUERY, format!("limit={LIMIT}&order=desc"));
+        let many: Vec<String> = (0..1000)
+            .map(|i| format!(r#"{{"filename":"{i}.gcode","status":"completed"}}"#))
+            .collect();
+        let body = format!(
+            r#"{{"result":{{"count":1000,"jobs":[{}]}}}}"#,
+            many.join(",")
+        );
+        let j = jobs(body.as_bytes()).expect("a documented answer");
+        assert_eq!(j.len(), LIMIT);
+        assert_eq!(
+            (j[0].filename.as_str(), j[4].filename.as_str()),
+            ("0.gcode", "4.gcode")
+        );
     }
 
     #[test]

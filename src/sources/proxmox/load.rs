@@ -3,19 +3,31 @@
 //! `cluster/resources` does not carry it).
 //!
 //! Asked on every good poll (15 s by default: one small answer per node,
-//! about 1 KB, all nodes at once through the endpoint that answered the
-//! poll, which forwards to the others), so the load is as fresh as the CPU
-//! beside it. It is a detail, never a failure of the source: a node whose
+//! about 1 KB, up to [`CONCURRENCY`] nodes at once through the endpoint
+//! that answered the poll, which forwards to the others), so the load is as
+//! fresh as the CPU beside it. It is a detail, never a failure of the source: a node whose
 //! status cannot be read has no load (the page reads "–"), and that is
 //! logged once when it starts and once when it ends, not at every poll.
 
 use std::collections::BTreeSet;
 
-use futures_util::future::join_all;
+use futures_util::StreamExt;
 use serde::Deserialize;
 
 use super::ProxmoxSource;
 use crate::core::{Failure, FailureKind, ProxmoxData};
+
+/// The most nodes whose status is asked at once: a cluster of up to this
+/// many nodes (corosync's usual ceiling is 32) is asked all at once, in
+/// one request timeout; a larger one in turns of this many. Without it, an
+/// answer listing thousands of nodes would open as many connections, each
+/// reading up to the body cap, at the same time.
+pub const CONCURRENCY: usize = 32;
+/// The most a node's status answer may hold: it is about 1 KB
+/// (`tests/fixtures/proxmox/node-status.json`), and [`CONCURRENCY`] of them
+/// read at once with the shared 4 MiB cap could hold 128 MiB. Over it, the
+/// node has no load ("–"), logged once like any unreadable status.
+pub const STATUS_CAP: usize = 64 * 1024;
 
 #[derive(Deserialize)]
 struct Envelope {
@@ -88,11 +100,20 @@ impl ProxmoxSource {
             .map(|n| n.name.clone())
             .collect();
         let this = &*self;
-        let asks = online.iter().map(|name| async move {
-            let path = ["nodes", name.as_str(), "status"];
-            this.get(i, &path).await.and_then(|b| loadavg(&b))
-        });
-        let answers = join_all(asks).await;
+        // Collected first: a stream over the closure itself is not `Send`
+        // for every lifetime (rustc's higher-ranked closure limitation).
+        let asks: Vec<_> = online
+            .iter()
+            .map(|name| async move {
+                let path = ["nodes", name.as_str(), "status"];
+                let answer = this.get_query(i, &path, None, Some(STATUS_CAP));
+                answer.await.and_then(|b| loadavg(&b))
+            })
+            .collect();
+        let answers: Vec<_> = futures_util::stream::iter(asks)
+            .buffered(CONCURRENCY)
+            .collect()
+            .await;
         self.unread
             .0
             .retain(|name| data.nodes.iter().any(|n| &n.name == name));

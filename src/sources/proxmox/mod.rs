@@ -157,15 +157,17 @@ impl ProxmoxSource {
     /// homelab. Both requests of a cycle run at once, so an endpoint that
     /// streams junk costs at most twice this (tests/faults.rs measures it).
     async fn get(&self, i: usize, path: &[&str]) -> Result<Vec<u8>, Failure> {
-        self.get_query(i, path, None).await
+        self.get_query(i, path, None, None).await
     }
 
-    /// [`Self::get`] with a query string.
+    /// [`Self::get`] with a query string, and a body cap of its own when
+    /// `cap` is given.
     async fn get_query(
         &self,
         i: usize,
         path: &[&str],
         query: Option<&str>,
+        cap: Option<usize>,
     ) -> Result<Vec<u8>, Failure> {
         let Some(ep) = self.endpoints.get(i) else {
             return Err(Failure::new(FailureKind::BadResponse, "no such endpoint"));
@@ -174,7 +176,10 @@ impl ProxmoxSource {
         segments.extend_from_slice(path);
         let mut url = ep.url(&segments)?;
         url.set_query(query);
-        let body = ep.get(url).await?;
+        let body = match cap {
+            Some(cap) => ep.get_capped(url, cap).await?,
+            None => ep.get(url).await?,
+        };
         let body = http::expect_success(body, &WORDS, |b| {
             parse::error_detail(b.reason.as_deref(), &b.bytes)
         })?;
@@ -254,7 +259,9 @@ impl Source for ProxmoxSource {
     }
 
     /// Room to try every endpoint in turn, each with its own timeout, and
-    /// one more for the nodes' load, asked all at once.
+    /// one more for the nodes' load, asked all at once (up to
+    /// [`load::CONCURRENCY`] nodes; a larger cluster whose nodes all time
+    /// out can run past it).
     fn deadline(&self) -> Duration {
         let n = u32::try_from(self.endpoints.len())
             .unwrap_or(u32::MAX)

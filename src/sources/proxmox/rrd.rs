@@ -70,7 +70,7 @@ impl ProxmoxSource {
                 continue;
             }
             let path = ["nodes", node.name.as_str(), "rrddata"];
-            let answer = self.get_query(i, &path, Some(QUERY)).await;
+            let answer = self.get_query(i, &path, Some(QUERY), None).await;
             match answer.and_then(|bytes| samples(&bytes)) {
                 Ok(samples) => {
                     self.seeded.insert(node.name.clone());

@@ -155,3 +155,77 @@ fn all_failed_names_every_endpoint_and_keeps_the_telling_kind() {
     ]);
     assert_eq!(f.kind, FailureKind::BadResponse);
 }
+
+#[tokio::test]
+async fn node_statuses_are_asked_at_most_the_bound_at_once_and_read_up_to_their_cap() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind loopback");
+    let addr = listener.local_addr().expect("bound");
+    let (open, most) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+    let (o, m) = (open.clone(), most.clone());
+    let server = tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let (o, m) = (o.clone(), m.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 4096];
+                let mut len = 0;
+                while !buf[..len].windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf[len..]).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => len += n,
+                    }
+                }
+                m.fetch_max(o.fetch_add(1, Ordering::SeqCst) + 1, Ordering::SeqCst);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                o.fetch_sub(1, Ordering::SeqCst);
+                // pve0 pads its answer past the status cap.
+                let pad = if buf[..len].starts_with(b"GET /api2/json/nodes/pve0/") {
+                    " ".repeat(load::STATUS_CAP)
+                } else {
+                    String::new()
+                };
+                let body = format!(r#"{{"data":{{"loadavg":["0.5","0.4","0.3"]}}}}{pad}"#);
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(format!("{head}{body}").as_bytes()).await;
+            });
+        }
+    });
+    let url = format!("http://{addr}");
+    let mut s = ProxmoxSource::new(Settings {
+        timeout: Duration::from_secs(10),
+        ..settings(&[url.as_str()], Trust::System)
+    });
+    let nodes = 3 * load::CONCURRENCY;
+    let mut data = ProxmoxData {
+        nodes: (0..nodes)
+            .map(|i| crate::core::Node {
+                name: format!("pve{i}"),
+                online: true,
+                cpu: None,
+                mem_used: None,
+                mem_total: None,
+                uptime_s: None,
+                load: None,
+            })
+            .collect(),
+        ..ProxmoxData::default()
+    };
+    s.load(0, &mut data).await;
+    server.abort();
+    assert_eq!(data.nodes[0].load, None, "an answer over the status cap");
+    assert!(
+        data.nodes[1..]
+            .iter()
+            .all(|n| n.load == Some([0.5, 0.4, 0.3]))
+    );
+    let most = most.load(Ordering::SeqCst);
+    assert!((2..=load::CONCURRENCY).contains(&most), "{most} at once");
+}

@@ -7,12 +7,21 @@
 //! Only the subscribed objects ([`objects`], the HTTP query's list) are
 //! kept: a diff for any other object is ignored. A diff that would leave a
 //! state [`parse`] cannot read (a field of the wrong
-//! type) is refused whole and the last whole state stays.
+//! type), or one larger than [`MAX_BYTES`], is refused whole and the last
+//! whole state stays.
 
 use serde_json::{Map, Value};
 
 use crate::core::{Failure, FailureKind};
 use crate::sources::moonraker::parse::{self, Status};
+
+/// The most the live state may hold, as JSON text. The eight objects hold
+/// one to three KiB (`tests/fixtures/moonraker/objects_*.json`: about 1 KiB);
+/// each diff is capped by the frame cap, but one that adds fields instead
+/// of changing them would grow the state for as long as the socket stays
+/// up. Parsed, the state takes up to 16 times its text (a 2-byte array
+/// item is a 32-byte `Value`).
+pub const MAX_BYTES: usize = 16 * 1024;
 
 /// The printer objects the panel shows, as in `/printer/objects/query`.
 pub fn objects() -> impl Iterator<Item = &'static str> {
@@ -47,6 +56,15 @@ impl Live {
                 objects.insert(name.to_owned(), v.clone());
             }
         }
+        if size(&objects) > MAX_BYTES {
+            return Err(Failure::new(
+                FailureKind::BadResponse,
+                format!(
+                    "printer.objects.subscribe: a state larger than {} KiB",
+                    MAX_BYTES / 1024
+                ),
+            ));
+        }
         read(&objects)?;
         self.objects = objects;
         Ok(())
@@ -71,6 +89,12 @@ impl Live {
         if !changed {
             return Ok(false);
         }
+        if size(&next) > MAX_BYTES {
+            return Err(format!(
+                "a status update that would make the state larger than {} KiB",
+                MAX_BYTES / 1024
+            ));
+        }
         read(&next).map_err(|f| f.message)?;
         self.objects = next;
         Ok(true)
@@ -94,6 +118,22 @@ fn read(objects: &Map<String, Value>) -> Result<Status, Failure> {
             format!("printer status: not the documented shape ({e})"),
         )
     })
+}
+
+/// The length of `objects` as JSON text, counted without writing it.
+fn size(objects: &Map<String, Value>) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer(&mut count, objects).map_or(usize::MAX, |()| count.0)
 }
 
 /// Deep-merges `diff` into `into`: objects field by field, anything else
@@ -190,6 +230,30 @@ mod tests {
         );
         assert!(live.apply(&json!([1, 2])).is_err());
         assert_eq!(parse::printer_data(&live.status(), None).progress, 0.25);
+    }
+
+    #[test]
+    fn diffs_that_keep_adding_fields_stop_at_the_bound() {
+        let mut live = base();
+        let field = "x".repeat(1000);
+        let mut refused = 0;
+        for i in 0..1000 {
+            let diff = json!({"print_stats": {format!("new_field_{i}"): field}});
+            if live.apply(&diff).is_err() {
+                refused += 1;
+            }
+        }
+        assert!(size(&live.objects) <= MAX_BYTES, "{}", size(&live.objects));
+        assert!(refused > 900, "{refused}");
+        // The panel's own fields still change.
+        assert_eq!(
+            live.apply(&json!({"virtual_sdcard": {"progress": 0.5}})),
+            Ok(true)
+        );
+        assert_eq!(parse::printer_data(&live.status(), None).progress, 0.5);
+        let huge = json!({"eventtime": 1.0, "status": {"display_status": {"message": "x".repeat(MAX_BYTES)}}});
+        let e = Live::default().subscribed(&huge);
+        assert!(e.is_err_and(|f| f.kind == FailureKind::BadResponse));
     }
 
     #[test]

@@ -20,7 +20,11 @@
 //!    published at once); `notify_filelist_changed`/`notify_metadata_update`
 //!    on the current file: its metadata and thumbnail fetched again.
 //!
-//! A frame that is not JSON-RPC is counted, logged and ignored. The
+//! Notifications that arrive while a request waits for its answer are kept
+//! for later, at most [`MAX_PENDING`] of them and [`MAX_PENDING_BYTES`] of
+//! their frames (the oldest dropped). A frame that
+//! is not JSON-RPC is counted, logged (the 1st, 2nd, 4th, 8th... with the
+//! count, [`logged`]) and ignored. The
 //! session ends on a close, a frame over the cap, or silence: with no frame
 //! for an idle interval a ping goes out, and no answer within the timeout
 //! ends it as a Timeout. What was merged before the end stays the last
@@ -48,6 +52,65 @@ use crate::sources::moonraker::{
 /// How often `server.info` is asked again while Klippy is not ready (as
 /// Moonraker's docs suggest).
 pub const READY_POLL: Duration = Duration::from_secs(2);
+
+/// The most notifications kept while a request waits for its answer;
+/// more drop the oldest. Moonraker sends some whatever we asked
+/// (`notify_proc_stat_update` every second), and while Klippy is not ready
+/// the session only asks `server.info` and `printer.info` and never takes
+/// them off, for as long as the printer stays off.
+pub const MAX_PENDING: usize = 64;
+/// The most frame text those notifications may have come in (a status
+/// diff or a `notify_proc_stat_update` is under 1 KiB; a frame may be
+/// 2 MiB, and parsed it takes up to 16 times that).
+pub const MAX_PENDING_BYTES: usize = 64 * 1024;
+
+/// Whether the `n`th of a repeated warning is logged: the 1st, 2nd, 4th,
+/// 8th..., each with its count, so a server that repeats a fault forever
+/// costs one line per doubling (20 lines for a million).
+fn logged(n: u64) -> bool {
+    n.is_power_of_two()
+}
+
+/// What waits to be handled, oldest first: at most [`MAX_PENDING`] items
+/// and [`MAX_PENDING_BYTES`] of the frames they came in.
+#[derive(Debug)]
+struct Pending<T> {
+    items: VecDeque<(T, usize)>,
+    bytes: usize,
+}
+
+impl<T> Pending<T> {
+    fn new() -> Self {
+        Self {
+            items: VecDeque::new(),
+            bytes: 0,
+        }
+    }
+
+    /// Keeps `item`, which came in a frame of `len` bytes, dropping the
+    /// oldest (this one too, when it alone is over) to stay within the
+    /// bounds; returns how many were dropped.
+    fn keep(&mut self, item: T, len: usize) -> u64 {
+        self.items.push_back((item, len));
+        self.bytes += len;
+        let mut dropped = 0;
+        while self.items.len() > MAX_PENDING || self.bytes > MAX_PENDING_BYTES {
+            let Some((_, len)) = self.items.pop_front() else {
+                break;
+            };
+            self.bytes -= len;
+            dropped += 1;
+        }
+        dropped
+    }
+
+    /// The oldest item.
+    fn take(&mut self) -> Option<T> {
+        let (item, len) = self.items.pop_front()?;
+        self.bytes -= len;
+        Some(item)
+    }
+}
 
 /// How a session ended.
 #[derive(Debug)]
@@ -96,7 +159,9 @@ pub async fn run(settings: &Settings, source: &mut MoonrakerSource, out: &mut Pu
     let mut session = Session {
         socket,
         rpc: Rpc::new(),
-        pending: VecDeque::new(),
+        pending: Pending::new(),
+        frame_len: 0,
+        dropped: 0,
         malformed: 0,
         last_frame: Instant::now(),
         ping_sent: None,
@@ -116,7 +181,11 @@ struct Session {
     socket: Socket,
     rpc: Rpc,
     /// Notifications that arrived while waiting for an answer.
-    pending: VecDeque<(String, Vec<Value>)>,
+    pending: Pending<(String, Vec<Value>)>,
+    /// The length of the last text frame read.
+    frame_len: usize,
+    /// Notifications dropped at [`MAX_PENDING`].
+    dropped: u64,
     malformed: u64,
     last_frame: Instant,
     ping_sent: Option<Instant>,
@@ -261,7 +330,7 @@ impl Session {
         let mut published = long_ago(self.idle);
         loop {
             let due = published + if dirty { PUBLISH_GAP } else { self.idle };
-            let incoming = match self.pending.pop_front() {
+            let incoming = match self.pending.take() {
                 Some((method, params)) => Some(Incoming::Notification { method, params }),
                 None => self.next(due).await?,
             };
@@ -315,7 +384,17 @@ impl Session {
                 Some(Incoming::Answer { id: got, outcome }) if got == id => return Ok(outcome),
                 Some(Incoming::Answer { .. }) => {}
                 Some(Incoming::Notification { method, params }) => {
-                    self.pending.push_back((method, params));
+                    for _ in 0..self.pending.keep((method, params), self.frame_len) {
+                        self.dropped += 1;
+                        if logged(self.dropped) {
+                            tracing::warn!(
+                                source = "moonraker",
+                                dropped = self.dropped,
+                                "notifications dropped while waiting for an answer (over {MAX_PENDING} or {} KiB)",
+                                MAX_PENDING_BYTES / 1024
+                            );
+                        }
+                    }
                 }
             }
         }
@@ -356,10 +435,13 @@ impl Session {
                 Some(Ok(Message::Close(_))) => {
                     return Err(closed("Moonraker closed the websocket"));
                 }
-                Some(Ok(Message::Text(text))) => match rpc::read(&text) {
-                    Ok(incoming) => return Ok(Some(incoming)),
-                    Err(rpc::Malformed(why)) => self.count_malformed(&why),
-                },
+                Some(Ok(Message::Text(text))) => {
+                    self.frame_len = text.len();
+                    match rpc::read(&text) {
+                        Ok(incoming) => return Ok(Some(incoming)),
+                        Err(rpc::Malformed(why)) => self.count_malformed(&why),
+                    }
+                }
                 Some(Ok(Message::Binary(_))) => self.count_malformed("a binary frame"),
                 Some(Ok(_)) => {}
             }
@@ -368,12 +450,14 @@ impl Session {
 
     fn count_malformed(&mut self, why: &str) {
         self.malformed += 1;
-        tracing::warn!(
-            source = "moonraker",
-            malformed = self.malformed,
-            reason = why,
-            "websocket frame ignored"
-        );
+        if logged(self.malformed) {
+            tracing::warn!(
+                source = "moonraker",
+                malformed = self.malformed,
+                reason = why,
+                "websocket frame ignored"
+            );
+        }
     }
 }
 
@@ -412,4 +496,36 @@ fn long_ago(ago: Duration) -> Instant {
 
 fn closed(why: &str) -> Stop {
     Stop::Failed(Failure::new(FailureKind::Unreachable, why))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_kept_while_waiting_stop_at_the_bound_dropping_the_oldest() {
+        let mut pending = Pending::new();
+        let dropped: u64 = (0..10_000).map(|i| pending.keep(i, 100)).sum();
+        assert_eq!(pending.items.len(), MAX_PENDING);
+        assert_eq!(dropped, 10_000 - MAX_PENDING as u64);
+        assert_eq!(pending.take(), Some(10_000 - MAX_PENDING));
+        // By bytes: large frames keep fewer.
+        let mut pending = Pending::new();
+        for i in 0..100 {
+            pending.keep(i, 10 * 1024);
+        }
+        assert!(pending.bytes <= MAX_PENDING_BYTES);
+        assert_eq!(pending.items.len(), MAX_PENDING_BYTES / (10 * 1024));
+        assert_eq!(pending.items.back().map(|(i, _)| *i), Some(99));
+        // One frame over the bound alone is not kept.
+        assert_eq!(pending.keep(100, 2 * 1024 * 1024), 7);
+        assert_eq!((pending.take(), pending.bytes), (None, 0));
+    }
+
+    #[test]
+    fn a_repeated_warning_is_logged_once_per_doubling() {
+        let lines: Vec<u64> = (1..=1_000_000).filter(|n| logged(*n)).collect();
+        assert_eq!(lines.len(), 20);
+        assert_eq!(lines[..4], [1, 2, 4, 8]);
+    }
 }
