@@ -304,6 +304,36 @@ async fn sse_client(http: reqwest::Client, url: String, hold: Duration, counts: 
     counts.live.fetch_sub(1, Relaxed);
 }
 
+/// `/api/status`, parsed.
+async fn status(http: &reqwest::Client, p: &Piboard) -> Option<Value> {
+    http.get(p.url("/api/status"))
+        .send()
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
+}
+
+/// Waits (30 s at most) until `/api/status` lists every source `ok`; the
+/// sources it last saw otherwise.
+async fn all_ok(http: &reqwest::Client, p: &Piboard) -> Result<(), Value> {
+    common::wait::until(
+        Duration::from_secs(30),
+        Duration::from_millis(200),
+        async || {
+            let v = status(http, p).await.unwrap_or_default();
+            let sources = v["sources"].as_array().cloned().unwrap_or_default();
+            if sources.len() >= 3 && sources.iter().all(|s| s["state"] == "ok") {
+                Ok(())
+            } else {
+                Err(v["sources"].clone())
+            }
+        },
+    )
+    .await
+}
+
 /// The next moment after now, `lo..hi` ms away.
 fn after(lo: u64, hi: u64) -> Instant {
     Instant::now() + Duration::from_millis(fastrand::u64(lo..hi))
@@ -347,22 +377,9 @@ async fn a_month_on_the_wall() {
         .expect("mkfifo runs");
     assert!(made.success(), "mkfifo {}", pipe.display());
     let config_path = dir.path().join("piboard.toml");
-    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_piboard"));
     std::fs::write(&config_path, rig.config(Variant::Websocket)).expect("write the config");
-    cmd.args(["--headless", "--listen", "127.0.0.1:0", "--config"])
-        .arg(&config_path)
-        .env_remove("NOTIFY_SOCKET")
-        .env_remove("WATCHDOG_USEC")
-        .env(
-            "PIBOARD_TEST_PVE_SECRET",
-            "5f3c1a2b-0000-4000-8000-123456789abc",
-        )
-        .env(
-            piboard::sources::TEST_INTERVAL_ENV,
-            interval.as_millis().to_string(),
-        )
-        .env(piboard::platform::test_taps::TEST_TAPS_ENV, &pipe)
-        .env("PIBOARD_LOG", "info");
+    let mut cmd = Piboard::command(&config_path, interval);
+    cmd.env(piboard::platform::test_taps::TEST_TAPS_ENV, &pipe);
     let mut p = Piboard::spawn(cmd);
     // Opening a FIFO for writing waits for its reader: piboard's thread.
     let pipe_path = pipe.clone();
@@ -376,30 +393,8 @@ async fn a_month_on_the_wall() {
     .expect("the pipe opens");
 
     let http = client(&Tls::System, Duration::from_secs(5)).expect("an HTTP client");
-    let status = async |http: &reqwest::Client, p: &Piboard| -> Option<Value> {
-        http.get(p.url("/api/status"))
-            .send()
-            .await
-            .ok()?
-            .json()
-            .await
-            .ok()
-    };
     // Up: every source answering before the faults begin.
-    let up = common::wait::until(
-        Duration::from_secs(30),
-        Duration::from_millis(200),
-        async || {
-            let v = status(&http, &p).await.unwrap_or_default();
-            let sources = v["sources"].as_array().cloned().unwrap_or_default();
-            if sources.len() >= 3 && sources.iter().all(|s| s["state"] == "ok") {
-                Ok(())
-            } else {
-                Err(v["sources"].clone())
-            }
-        },
-    )
-    .await;
+    let up = all_ok(&http, &p).await;
     if let Err(last) = up {
         panic!("not every source ok at the start: {last}\n{}", p.output());
     }
@@ -409,6 +404,7 @@ async fn a_month_on_the_wall() {
     let mut counts = Counts::default();
     let sse = Arc::new(SseCounts::default());
     let mut samples: Vec<Sample> = Vec::new();
+    let mut csv = memory::CsvFile::create(&out_dir().join("endurance.csv"));
     let mut worst = p.proc_figures();
     let first = worst;
     let mut next_fault = [Instant::now(); 3];
@@ -631,7 +627,7 @@ async fn a_month_on_the_wall() {
                 heap("piboard_heap_live_blocks"),
                 heap("piboard_heap_allocations_total"),
             ) {
-                samples.push(Sample {
+                let sample = Sample {
                     t: began.elapsed().as_secs_f64(),
                     heap: live,
                     blocks,
@@ -640,7 +636,9 @@ async fn a_month_on_the_wall() {
                     hwm: figures.hwm,
                     fds: figures.fds,
                     threads: figures.threads,
-                });
+                };
+                csv.push(&sample);
+                samples.push(sample);
             }
         }
         if now >= next_log {
@@ -668,20 +666,7 @@ async fn a_month_on_the_wall() {
         s.set(Fault::Good);
     }
     write_config(&config_path, &rig.config(Variant::Websocket), false);
-    let recovered = common::wait::until(
-        Duration::from_secs(30),
-        Duration::from_millis(200),
-        async || {
-            let v = status(&http, &p).await.unwrap_or_default();
-            let sources = v["sources"].as_array().cloned().unwrap_or_default();
-            if sources.len() >= 3 && sources.iter().all(|s| s["state"] == "ok") {
-                Ok(())
-            } else {
-                Err(v["sources"].clone())
-            }
-        },
-    )
-    .await;
+    let recovered = all_ok(&http, &p).await;
     let last_metrics = match http.get(p.url("/metrics")).send().await {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -689,7 +674,6 @@ async fn a_month_on_the_wall() {
     let end_figures = p.proc_figures();
     worst = worst.max(end_figures);
     let dir_out = out_dir();
-    memory::write_csv(&dir_out.join("endurance.csv"), &samples);
     let report = report(
         length,
         &counts,
@@ -730,6 +714,16 @@ async fn a_month_on_the_wall() {
     for (what, n) in covered {
         assert!(n > 0, "no {what} in the run: the run did not cover it");
     }
+    // A heap read as nothing would pass every budget: each sample must
+    // have read the counter (the default `heap-stats` feature) and /proc.
+    assert!(
+        samples.len() >= 10
+            && samples
+                .iter()
+                .all(|s| s.heap > 0 && s.blocks > 0 && s.rss > 0),
+        "the heap was not read from /metrics at every sample ({} samples): is the `heap-stats` feature off?",
+        samples.len()
+    );
     let after_warm_up = memory::last_share(&samples, 0.8);
     let peak_heap = after_warm_up.iter().map(|s| s.heap).max().unwrap_or(0);
     assert!(

@@ -86,9 +86,17 @@ impl Piboard {
     pub fn start(dir: &Path, config: &str, interval: Duration) -> Self {
         let path = dir.join("piboard.toml");
         std::fs::write(&path, config).expect("write the config");
+        Self::spawn(Self::command(&path, interval))
+    }
+
+    /// `piboard --headless --listen 127.0.0.1:0 --config PATH`, outside
+    /// systemd, logging at `info`, the test Proxmox secret set and every
+    /// source polled every `interval`: for [`Piboard::spawn`], once the
+    /// caller has added what else it needs.
+    pub fn command(config: &Path, interval: Duration) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_piboard"));
         cmd.args(["--headless", "--listen", "127.0.0.1:0", "--config"])
-            .arg(&path)
+            .arg(config)
             .env_remove("NOTIFY_SOCKET")
             .env_remove("WATCHDOG_USEC")
             .env_remove("WATCHDOG_PID")
@@ -101,7 +109,7 @@ impl Piboard {
                 interval.as_millis().to_string(),
             )
             .env("PIBOARD_LOG", "info");
-        Self::spawn(cmd)
+        cmd
     }
 
     /// Runs `cmd`, which starts piboard with `--listen 127.0.0.1:0`, keeps

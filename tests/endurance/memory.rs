@@ -5,7 +5,7 @@
 
 #![allow(dead_code, reason = "the fit's tests use part of it")]
 
-use std::fmt::Write as _;
+use std::io::Write as _;
 use std::path::Path;
 
 /// The figures at one moment of the run.
@@ -33,22 +33,43 @@ pub const CSV_HEADER: &str = "seconds,heap_live_bytes,heap_live_blocks,heap_allo
 pub fn csv(samples: &[Sample]) -> String {
     let mut out = format!("{CSV_HEADER}\n");
     for s in samples {
-        let _ = writeln!(
-            out,
-            "{:.1},{},{},{},{},{},{},{}",
-            s.t, s.heap, s.blocks, s.allocations, s.rss, s.hwm, s.fds, s.threads
-        );
+        out.push_str(&row(s));
     }
     out
 }
 
-pub fn write_csv(path: &Path, samples: &[Sample]) {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+/// One sample as a CSV line.
+pub fn row(s: &Sample) -> String {
+    format!(
+        "{:.1},{},{},{},{},{},{},{}\n",
+        s.t, s.heap, s.blocks, s.allocations, s.rss, s.hwm, s.fds, s.threads
+    )
+}
+
+/// A CSV file written as the run goes, so a run that dies leaves its
+/// samples up to that moment.
+pub struct CsvFile(std::fs::File);
+
+impl CsvFile {
+    /// Creates `path` (and its directory) with the header.
+    pub fn create(path: &Path) -> Self {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .unwrap_or_else(|e| panic!("cannot create {}: {e}", dir.display()));
+        }
+        let mut file = std::fs::File::create(path)
+            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        writeln!(file, "{CSV_HEADER}")
+            .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+        Self(file)
     }
-    std::fs::write(path, csv(samples))
-        .unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+
+    /// Appends `sample`.
+    pub fn push(&mut self, sample: &Sample) {
+        self.0
+            .write_all(row(sample).as_bytes())
+            .unwrap_or_else(|e| panic!("cannot write a sample: {e}"));
+    }
 }
 
 /// A straight line through points.
