@@ -405,8 +405,8 @@ async fn a_month_on_the_wall() {
     let sse = Arc::new(SseCounts::default());
     let mut samples: Vec<Sample> = Vec::new();
     let mut csv = memory::CsvFile::create(&out_dir().join("endurance.csv"));
-    let mut worst = p.proc_figures();
-    let first = worst;
+    let first = p.at_rest(2 * interval).await;
+    let mut worst = first;
     let mut next_fault = [Instant::now(); 3];
     let mut next_ws_drop = after(60_000, 120_000);
     let mut next_file = after(20_000, 40_000);
@@ -671,7 +671,7 @@ async fn a_month_on_the_wall() {
         Ok(r) => r.text().await.unwrap_or_default(),
         Err(_) => String::new(),
     };
-    let end_figures = p.proc_figures();
+    let end_figures = p.at_rest(2 * interval).await;
     worst = worst.max(end_figures);
     let dir_out = out_dir();
     let report = report(

@@ -303,7 +303,7 @@ async fn matrix(flavor: Flavor) {
     p.wait_all_ok(Duration::from_secs(20)).await;
     // Let the first cycles settle (connection pools, the first frames).
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let start = p.proc_figures();
+    let start = p.at_rest(2 * INTERVAL).await;
     let mut run = Run {
         p,
         flavor,
@@ -316,7 +316,7 @@ async fn matrix(flavor: Flavor) {
     }
     // Let idle connections and blocking threads retire before counting.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let end = run.p.proc_figures();
+    let end = run.p.at_rest(2 * INTERVAL).await;
     let frames = run
         .p
         .metric("piboard_frames_drawn_total")

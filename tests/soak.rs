@@ -40,7 +40,7 @@ async fn soak_with_random_faults() {
     let mut p = Piboard::start(dir.path(), &config(prom, pve, moon, &ca_file), interval);
     p.wait_all_ok(Duration::from_secs(20)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let start = p.proc_figures();
+    let start = p.at_rest(2 * interval).await;
     let frames_start = p.metric("piboard_frames_drawn_total").await.unwrap_or(0.0);
     let began = Instant::now();
     let mut next_switch = [Instant::now(); 3];
@@ -100,7 +100,7 @@ async fn soak_with_random_faults() {
     tokio::time::sleep(3 * interval).await;
     let recovered = 3 * interval + p.wait_all_ok(Duration::from_secs(10)).await;
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let end = p.proc_figures();
+    let end = p.at_rest(2 * interval).await;
     let frames_end = p.metric("piboard_frames_drawn_total").await.unwrap_or(0.0);
     let polls: u64 = servers
         .iter()

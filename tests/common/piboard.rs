@@ -269,6 +269,25 @@ impl Piboard {
         ProcFigures::read(self.pid()).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The process's figures at rest: sampled every 50 ms for `over` (a
+    /// poll interval or more), with the fewest descriptors and threads seen,
+    /// so that a poll's connections and a blocking thread in flight at one
+    /// instant do not count as growth; the memory of the last sample.
+    pub async fn at_rest(&self, over: Duration) -> ProcFigures {
+        let mut rest = self.proc_figures();
+        let until = Instant::now() + over;
+        while Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let now = self.proc_figures();
+            rest = ProcFigures {
+                fds: rest.fds.min(now.fds),
+                threads: rest.threads.min(now.threads),
+                ..now
+            };
+        }
+        rest
+    }
+
     /// Waits until `/api/status` lists three sources, all `ok`; returns how
     /// long that took.
     pub async fn wait_all_ok(&self, within: Duration) -> Duration {
