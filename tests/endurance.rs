@@ -778,7 +778,8 @@ fn report(
             &format!("source=\"{source}\""),
         )
     };
-    let ws = rig.moon_ws.lock();
+    let thumbnails = thumbnails(&rig.moon_ws);
+    let connections = rig.moon_ws.lock().connections;
     let _ = writeln!(r, "## Endurance run: {} s\n", length.as_secs());
     let _ = writeln!(r, "| Event | Count |\n|---|---|");
     for source in ["prometheus", "proxmox", "moonraker", "alertmanager"] {
@@ -799,18 +800,13 @@ fn report(
     let _ = writeln!(
         r,
         "| Moonraker websocket connections / drops by the server | {} / {} |",
-        ws.connections, c.ws_drops
+        connections, c.ws_drops
     );
     let _ = writeln!(
         r,
-        "| printed files changed / thumbnails fetched | {} / {} |",
-        c.files,
-        ws.http
-            .iter()
-            .filter(|p| p.starts_with("/server/files/gcodes/") && p.contains("endurance-"))
-            .count()
+        "| printed files changed / thumbnails fetched | {} / {thumbnails} |",
+        c.files
     );
-    drop(ws);
     let _ = writeln!(
         r,
         "| Alertmanager alerts posted / silences made / expired | {} / {} / {} |",
